@@ -1,0 +1,42 @@
+"""Building blocks for API permissions: who acts, for which organisation, with which roles/scopes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+
+from portal.accounts.selectors import organisation_get_for_actor, roles_for
+
+
+def is_token(actor: Any) -> bool:
+    return getattr(actor, "token", None) is not None
+
+
+def acting_organisation(request, organisation_id: int):
+    """The organisation named in the URL, if the actor belongs to it; 404 otherwise."""
+    return organisation_get_for_actor(actor=request.user, organisation_id=organisation_id)
+
+
+class HasRoleIn(BasePermission):
+    """Allow when the actor holds one of ``view.required_roles`` in the URL's organisation.
+
+    Tokens additionally need ``view.required_scope`` (if set). Non-members get 404 from the
+    selector before this runs, so the existence of other organisations is not revealed.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        organisation = view.get_organisation()
+        required = getattr(view, "required_roles", frozenset())
+        if required and not roles_for(request.user, organisation) & frozenset(required):
+            self.message = "Your role in this organisation does not allow this action."
+            return False
+        if is_token(request.user):
+            if getattr(view, "tokens_allowed", True) is False:
+                self.message = "This action needs a signed-in person, not an API token."
+                return False
+            scope = getattr(view, "required_scope", None)
+            if scope and not request.user.has_scope(scope):
+                self.message = f"The API token lacks the scope '{scope}'."
+                return False
+        return True

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from portal.accounts.api import views as accounts
+from portal.notifications import api as notifications
+
+urlpatterns = [
+    path("me/", accounts.MeView.as_view(), name="api-me"),
+    path("organisations/<int:organisation_id>/", accounts.OrganisationDetailView.as_view(), name="api-organisation"),
+    path("organisations/<int:organisation_id>/members/", accounts.MemberListView.as_view(), name="api-members"),
+    path("organisations/<int:organisation_id>/tokens/", accounts.ApiTokenListCreateView.as_view(), name="api-tokens"),
+    path(
+        "organisations/<int:organisation_id>/tokens/<int:token_id>/",
+        accounts.ApiTokenRevokeView.as_view(),
+        name="api-token",
+    ),
+    path("inbox/", notifications.InboxView.as_view(), name="api-inbox"),
+    path("inbox/read/", notifications.InboxReadView.as_view(), name="api-inbox-read"),
+]

@@ -1,0 +1,26 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from portal.notifications.enums import DeliveryStatus
+from portal.notifications.models import Notification
+from portal.notifications.services import notification_retry_failed
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "event", "key", "recipient", "channel", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "channel", "event")
+    search_fields = ("key", "recipient__email", "last_error")
+    raw_id_fields = ("recipient",)
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    actions = ["retry_failed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Retry the selected failed notifications"))
+    def retry_failed(self, request, queryset):
+        count = notification_retry_failed(
+            notification_ids=queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True)
+        )
+        self.message_user(request, _("%(count)d notifications queued again.") % {"count": count}, messages.SUCCESS)

@@ -1,0 +1,358 @@
+"""Notifications: an outbox written with the business change, delivered after commit.
+
+Guarantees, and where each one lives:
+
+- nothing is sent for a change that rolled back: rows are written in the caller's transaction and
+  tasks are enqueued with ``transaction.on_commit``;
+- nothing is queued twice: a unique key per (event, key, recipient, channel);
+- nothing is delivered twice: a delivery first claims its row with a conditional UPDATE
+  (pending → sending); a second task for the same row finds nothing to claim;
+- nothing is lost to a broker outage: a failed enqueue leaves the row pending, and the periodic
+  sweeper re-enqueues pending rows whose task never ran, and hands out again rows left "sending"
+  by a worker that died.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import smtplib
+import socket
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F, Q
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from portal.core import clock
+from portal.notifications import events
+from portal.notifications.enums import Channel, DeliveryStatus
+from portal.notifications.models import Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    ConnectionError,
+    TimeoutError,
+    socket.timeout,
+    socket.gaierror,
+)
+# Rows older than this with no enqueue recorded are treated as stranded (the on_commit hook may
+# still be running in the process that wrote them, so give it a moment first).
+_ENQUEUE_GRACE = timedelta(seconds=5)
+
+
+class TransientDeliveryError(Exception):
+    """The channel may accept the message later."""
+
+
+def notify(
+    event: str,
+    recipients: Iterable[Any],
+    context: dict[str, Any],
+    *,
+    key: str,
+    url: str = "",
+) -> int:
+    """Queue ``event`` for each recipient on the channels they accept; returns rows written.
+
+    Call inside the transaction of the change being announced. ``key`` identifies the occurrence
+    (e.g. ``"tender:42:published"``): calling again with the same key adds nothing. ``context``
+    must be JSON-serialisable (ids and plain values); templates render it at delivery time.
+    """
+    event_type = events.get(event)
+    people = {user.pk: user for user in recipients if user is not None and user.is_active}
+    if not people:
+        return 0
+    context = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
+    preferences = {
+        pref.user_id: pref
+        for pref in NotificationPreference.objects.filter(user_id__in=people.keys(), event=event)
+    }
+    now = clock.now()
+    rows: list[Notification] = []
+    for user in people.values():
+        pref = preferences.get(user.pk)
+        wants_inapp = event_type.mandatory or pref is None or pref.inapp
+        wants_email = bool(user.email) and (event_type.mandatory or pref is None or pref.email)
+        common = {"event": event, "key": key, "recipient": user, "context": context, "url": url, "next_attempt_at": now}
+        if wants_inapp:
+            # The inbox row is the message itself: visible as soon as the transaction commits.
+            rows.append(Notification(channel=Channel.INAPP, status=DeliveryStatus.SENT, sent_at=now, **common))
+        if wants_email:
+            status = DeliveryStatus.DIGEST if user.email_digest and not event_type.mandatory else DeliveryStatus.PENDING
+            rows.append(Notification(channel=Channel.EMAIL, status=status, **common))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    pending_ids = list(
+        Notification.objects.filter(
+            event=event,
+            key=key,
+            recipient_id__in=people.keys(),
+            channel=Channel.EMAIL,
+            status=DeliveryStatus.PENDING,
+            enqueued_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    if pending_ids:
+        transaction.on_commit(lambda: enqueue_deliveries(pending_ids), robust=True)
+    logger.info("notification.queued", extra={"event": event, "key": key, "rows": len(rows)})
+    return len(rows)
+
+
+def enqueue_deliveries(notification_ids: list[int]) -> int:
+    """Hand delivery tasks to the broker; returns how many were enqueued.
+
+    Stops at the first broker error: the rows stay pending and the sweeper enqueues them later.
+    """
+    from portal.notifications.tasks import deliver_notification
+
+    enqueued: list[int] = []
+    try:
+        for notification_id in notification_ids:
+            deliver_notification.delay(notification_id)
+            enqueued.append(notification_id)
+    except Exception:  # the broker is down or unreachable; never fail the committed request
+        logger.warning(
+            "notification.enqueue_failed",
+            exc_info=True,
+            extra={"enqueued": len(enqueued), "left_for_sweeper": len(notification_ids) - len(enqueued)},
+        )
+    if enqueued:
+        Notification.objects.filter(pk__in=enqueued, enqueued_at__isnull=True).update(enqueued_at=clock.now())
+    return len(enqueued)
+
+
+def _backoff_seconds(attempts: int) -> float:
+    base = settings.NOTIFICATION_BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    capped = min(base, settings.NOTIFICATION_BACKOFF_MAX)
+    return capped * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
+
+
+def render_message(notification: Notification, *, language: str | None = None) -> tuple[str, str]:
+    """Subject and body of a notification in ``language`` (default: the recipient's)."""
+    context = {**notification.context, "url": _absolute(notification.url), "recipient": notification.recipient}
+    with translation.override(language or notification.recipient.language):
+        base = f"notifications/{notification.event}"
+        subject = render_to_string(f"{base}/subject.txt", context).strip().replace("\n", " ")
+        body = render_to_string(f"{base}/body.txt", context).strip()
+    return subject, body
+
+
+def _absolute(url: str) -> str:
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return settings.PORTAL_BASE_URL.rstrip("/") + url
+
+
+def _send_email(notification: Notification) -> None:
+    subject, body = render_message(notification)
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[notification.recipient.email],
+        headers={
+            # A stable Message-ID lets mail systems drop a copy if a crash ever forces a resend.
+            "Message-ID": f"<notification-{notification.pk}@{settings.PORTAL_BASE_URL.split('//')[-1].split('/')[0].split(':')[0]}>",
+            "X-Portal-Notification": str(notification.pk),
+            "X-Portal-Event": notification.event,
+        },
+    )
+    try:
+        message.send(fail_silently=False)
+    except smtplib.SMTPResponseException as exc:
+        if 400 <= exc.smtp_code < 500:
+            raise TransientDeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
+        raise
+    except TRANSIENT_ERRORS as exc:
+        raise TransientDeliveryError(str(exc) or exc.__class__.__name__) from exc
+
+
+CHANNEL_SENDERS = {Channel.EMAIL: _send_email}
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    """Deliver one notification if it is still due; returns what happened.
+
+    Claims the row with a conditional UPDATE (pending → sending), so concurrent or repeated tasks
+    for the same row deliver it at most once. Transient errors are retried with exponential backoff
+    and jitter up to NOTIFICATION_MAX_ATTEMPTS; other errors fail the row for an operator to see.
+    """
+    now = clock.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return "not_due"
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    sender = CHANNEL_SENDERS[notification.channel]
+    try:
+        sender(notification)
+    except TransientDeliveryError as exc:
+        return _after_transient_failure(notification, str(exc))
+    except (TemplateDoesNotExist, smtplib.SMTPException, ValueError, LookupError) as exc:
+        _mark_failed(notification, f"{exc.__class__.__name__}: {exc}")
+        return "failed"
+    Notification.objects.filter(pk=notification.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT, sent_at=clock.now(), last_error=""
+    )
+    logger.info("notification.sent", extra={"notification_id": notification.pk, "event": notification.event})
+    return "sent"
+
+
+def _mark_failed(notification: Notification, error: str) -> None:
+    Notification.objects.filter(pk=notification.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.FAILED, last_error=error[:2000]
+    )
+    logger.error("notification.failed", extra={"notification_id": notification.pk, "error": error})
+
+
+def _after_transient_failure(notification: Notification, error: str) -> str:
+    if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        _mark_failed(notification, f"gave up after {notification.attempts} attempts: {error}")
+        return "failed"
+    delay = _backoff_seconds(notification.attempts)
+    due = clock.now() + timedelta(seconds=delay)
+    Notification.objects.filter(pk=notification.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=due, enqueued_at=due, last_error=error[:2000]
+    )
+    logger.warning(
+        "notification.retry",
+        extra={"notification_id": notification.pk, "attempts": notification.attempts, "delay": round(delay, 1)},
+    )
+    _schedule_retry(notification.pk, delay)
+    return "retry"
+
+
+def _schedule_retry(notification_id: int, delay: float) -> None:
+    from portal.notifications.tasks import deliver_notification, running_in_process
+
+    if running_in_process():
+        return  # no broker: the in-process scheduler's sweep picks the row up when it is due
+    try:
+        deliver_notification.apply_async((notification_id,), countdown=delay)
+    except Exception:
+        logger.warning("notification.retry_enqueue_failed", exc_info=True, extra={"notification_id": notification_id})
+
+
+def notifications_sweep(*, batch: int = 5000) -> dict[str, int]:
+    """Recover work a broker outage or a dead worker stranded. Idempotent; safe to run anywhere.
+
+    1. Rows left ``sending`` longer than the lease (their worker died) go back to pending.
+    2. Pending rows that are due and whose task never ran are enqueued again.
+    """
+    now = clock.now()
+    lease = timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
+    stranded_after = timedelta(seconds=settings.NOTIFICATION_STRANDED_AFTER)
+    reclaimed = Notification.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=now, enqueued_at=None
+    )
+    stranded = list(
+        Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .filter(
+            Q(enqueued_at__isnull=True, created_at__lt=now - _ENQUEUE_GRACE)
+            | Q(enqueued_at__lt=now - stranded_after)
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    if stranded:
+        # Clear the marker first so enqueue_deliveries records the new hand-off time.
+        Notification.objects.filter(pk__in=stranded).update(enqueued_at=None)
+    enqueued = enqueue_deliveries(stranded) if stranded else 0
+    result = {"reclaimed": reclaimed, "stranded": len(stranded), "enqueued": enqueued}
+    if reclaimed or stranded:
+        logger.info("notification.sweep", extra=result)
+    return result
+
+
+def notifications_send_digests() -> int:
+    """Send each person who chose the daily digest one e-mail with what waited; returns e-mails sent."""
+    waiting: dict[int, list[int]] = defaultdict(list)
+    for pk, recipient_id in Notification.objects.filter(status=DeliveryStatus.DIGEST).values_list("pk", "recipient_id"):
+        waiting[recipient_id].append(pk)
+    sent = 0
+    for recipient_id, ids in waiting.items():
+        now = clock.now()
+        # Claim this person's rows; a concurrent run claims nothing and sends nothing.
+        if not Notification.objects.filter(pk__in=ids, status=DeliveryStatus.DIGEST).update(
+            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        ):
+            continue
+        rows = list(
+            Notification.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, claimed_at=now)
+            .select_related("recipient")
+            .order_by("created_at")
+        )
+        if not rows:
+            continue
+        recipient = rows[0].recipient
+        try:
+            items = [(*render_message(row), _absolute(row.url)) for row in rows]
+            with translation.override(recipient.language):
+                subject = render_to_string("notifications/digest/subject.txt", {"count": len(items)}).strip()
+                body = render_to_string("notifications/digest/body.txt", {"items": items, "recipient": recipient})
+            EmailMessage(subject=subject, body=body, to=[recipient.email], connection=get_connection()).send()
+        except Exception as exc:  # put them back for tomorrow's run; nothing is lost
+            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+                status=DeliveryStatus.DIGEST, last_error=str(exc)[:2000]
+            )
+            logger.warning("notification.digest_failed", exc_info=True, extra={"recipient_id": recipient_id})
+            continue
+        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(status=DeliveryStatus.SENT, sent_at=clock.now())
+        sent += 1
+    return sent
+
+
+def notification_retry_failed(*, notification_ids: Iterable[int]) -> int:
+    """Operator action: give failed rows another round of attempts."""
+    ids = list(
+        Notification.objects.filter(pk__in=list(notification_ids), status=DeliveryStatus.FAILED).values_list(
+            "pk", flat=True
+        )
+    )
+    Notification.objects.filter(pk__in=ids).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=clock.now(), enqueued_at=None
+    )
+    transaction.on_commit(lambda: enqueue_deliveries(ids), robust=True)
+    return len(ids)
+
+
+# --- Inbox ----------------------------------------------------------------------------------------
+
+
+def inbox_mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's inbox messages read (all of them when ``notification_ids`` is None)."""
+    rows = Notification.objects.filter(recipient=user, channel=Channel.INAPP, read_at__isnull=True)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=list(notification_ids))
+    return rows.update(read_at=clock.now())
+
+
+@transaction.atomic
+def preferences_update(*, user: Any, email_digest: bool, language: str, choices: dict[str, dict[str, bool]]) -> None:
+    """Save a person's notification choices. Mandatory events stay on whatever is asked."""
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    user.email_digest = email_digest
+    user.language = language
+    user.save(update_fields=["email_digest", "language"])
+    for event_type in events.all_events():
+        if event_type.mandatory:
+            continue
+        wanted = choices.get(event_type.name, {})
+        NotificationPreference.objects.update_or_create(
+            user=user,
+            event=event_type.name,
+            defaults={"email": bool(wanted.get("email")), "inapp": bool(wanted.get("inapp"))},
+        )

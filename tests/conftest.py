@@ -1,0 +1,70 @@
+"""Test-wide fixtures.
+
+The suite runs on whatever DATABASE_URL says (the README's command points it at the local
+PostgreSQL when one answers). Tests marked ``postgres`` need PostgreSQL semantics and are skipped,
+with the reason, on SQLite — except in CI (CI=true), where a missing service is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PORTAL_ENV", "test")
+# Each test decides about the broker itself: the default is in-process (eager) delivery.
+os.environ.pop("CELERY_BROKER_URL", None)
+os.environ.pop("REDIS_URL", None)
+
+import pytest  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from portal.core import clock  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    if IN_CI:
+        raise pytest.UsageError("CI must run the suite on PostgreSQL: set DATABASE_URL")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks, concurrency): set DATABASE_URL=postgres://…")
+    for item in items:
+        if "postgres" in item.keywords or "celery_worker" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clock_and_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    clock.set_source(None)
+
+
+@pytest.fixture
+def frozen_clock():
+    """A clock that stands still until the test moves it: ``frozen_clock.advance(seconds=…)``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    class FrozenClock:
+        def __init__(self):
+            self.now = timezone.now().replace(microsecond=0)
+            clock.set_source(lambda: self.now)
+
+        def advance(self, **delta):
+            self.now += timedelta(**delta)
+            return self.now
+
+        def set(self, when):
+            self.now = when
+            return self.now
+
+    return FrozenClock()
+
+
+@pytest.fixture
+def mailoutbox_backend(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
