@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("PORTAL_ENV", "test")
-# Each test decides about the broker itself: the default is in-process (eager) delivery.
-os.environ.pop("CELERY_BROKER_URL", None)
-os.environ.pop("REDIS_URL", None)
+import pytest
+from django.db import connection
 
-import pytest  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from portal.core import clock  # noqa: E402
+from portal.core import clock
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -15,7 +16,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:
-            raise AuthenticationFailed("The Authorization header must be 'Bearer <token>'.", code="token_invalid")
+            raise AuthenticationFailed(_("The Authorization header must be 'Bearer <token>'."), code="token_invalid")
         try:
             token = api_token_authenticate(key=parts[1].decode("ascii", errors="replace"))
         except TokenRejected as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import ApiToken, Membership, Organisation, User
 from portal.core.errors import NotFoundError
@@ -40,7 +41,7 @@ def organisation_get_for_actor(*, actor: Any, organisation_id: int) -> Organisat
         org = organisations_for_user(actor).filter(pk=organisation_id).first()
         if org is not None:
             return org
-    raise NotFoundError("No such organisation.", code="organisation_not_found")
+    raise NotFoundError(_("No such organisation."), code="organisation_not_found")
 
 
 def members_of(*, organisation: Organisation) -> QuerySet[User]:

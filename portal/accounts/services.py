@@ -129,14 +129,18 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
     organisation = membership.organisation
     if actor is not None and not getattr(actor, "is_superuser", False):
         require_role(actor, organisation, {Role.ADMINISTRATOR})
-    if (
-        membership.role == Role.ADMINISTRATOR
-        and Membership.objects.select_for_update()
-        .filter(organisation=organisation, role=Role.ADMINISTRATOR)
-        .count()
-        == 1
-    ):
-        raise RuleViolation(_("An organisation must keep at least one administrator."), code="last_administrator")
+    if membership.role == Role.ADMINISTRATOR:
+        # Lock the administrator rows by reading them: Django drops FOR UPDATE from count(), and without
+        # the lock two administrators removing each other at the same time would both succeed.
+        administrators = list(
+            Membership.objects.select_for_update()
+            .filter(organisation=organisation, role=Role.ADMINISTRATOR)
+            .values_list("pk", flat=True)
+        )
+        if len(administrators) == 1:
+            raise RuleViolation(
+                _("An organisation must keep at least one administrator."), code="last_administrator"
+            )
     payload = {"user_id": membership.user_id, "role": membership.role}
     membership_id = membership.pk
     membership.delete()

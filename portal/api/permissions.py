@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
 from portal.accounts.selectors import organisation_get_for_actor, roles_for
@@ -29,14 +30,14 @@ class HasRoleIn(BasePermission):
         organisation = view.get_organisation()
         required = getattr(view, "required_roles", frozenset())
         if required and not roles_for(request.user, organisation) & frozenset(required):
-            self.message = "Your role in this organisation does not allow this action."
+            self.message = _("Your role in this organisation does not allow this action.")
             return False
         if is_token(request.user):
             if getattr(view, "tokens_allowed", True) is False:
-                self.message = "This action needs a signed-in person, not an API token."
+                self.message = _("This action needs a signed-in person, not an API token.")
                 return False
             scope = getattr(view, "required_scope", None)
             if scope and not request.user.has_scope(scope):
-                self.message = f"The API token lacks the scope '{scope}'."
+                self.message = _("The API token lacks the scope '%(scope)s'.") % {"scope": scope}
                 return False
         return True

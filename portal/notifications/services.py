@@ -19,6 +19,7 @@ import logging
 import random
 import smtplib
 import socket
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
@@ -110,19 +111,28 @@ def notify(
     return len(rows)
 
 
+_broker_down_until = 0.0  # monotonic time until which this process leaves the broker alone
+
+
 def enqueue_deliveries(notification_ids: list[int]) -> int:
     """Hand delivery tasks to the broker; returns how many were enqueued.
 
     Stops at the first broker error: the rows stay pending and the sweeper enqueues them later.
+    After an error, this process does not try the broker again for NOTIFICATION_BROKER_BACKOFF
+    seconds, so that requests during an outage do not each wait for a connection timeout.
     """
+    global _broker_down_until  # noqa: PLW0603 - a per-process circuit breaker
     from portal.notifications.tasks import deliver_notification
 
+    if time.monotonic() < _broker_down_until:
+        return 0
     enqueued: list[int] = []
     try:
         for notification_id in notification_ids:
             deliver_notification.delay(notification_id)
             enqueued.append(notification_id)
     except Exception:  # the broker is down or unreachable; never fail the committed request
+        _broker_down_until = time.monotonic() + settings.NOTIFICATION_BROKER_BACKOFF
         logger.warning(
             "notification.enqueue_failed",
             exc_info=True,

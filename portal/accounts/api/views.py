@@ -1,9 +1,11 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.accounts.api import schema  # noqa: F401 - registers the token scheme for the API docs
 from portal.accounts.api.serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
@@ -30,7 +32,9 @@ class MeView(APIView):
 
 
 class OrganisationScopedMixin:
-    permission_classes = [HasRoleIn]
+    # IsAuthenticated first: an anonymous caller must get 401, not the 404 that HasRoleIn's
+    # organisation lookup gives to non-members.
+    permission_classes = [IsAuthenticated, HasRoleIn]
 
     def get_organisation(self):
         if not hasattr(self, "_organisation"):

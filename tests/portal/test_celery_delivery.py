@@ -1,0 +1,142 @@
+"""Notifications through a real Celery worker and a real Redis, including a broker outage.
+
+Runs on PostgreSQL (the worker is another process and must see committed rows). Skipped, with the
+reason, only when no ``redis-server`` binary is available to start a private broker.
+"""
+
+import re
+import shutil
+import time
+from collections import Counter
+
+import pytest
+from celery import current_app
+from django.db import transaction
+
+from portal.notifications.enums import Channel, DeliveryStatus
+from portal.notifications.models import Notification
+from portal.notifications import services as notification_services
+from portal.notifications.services import notify
+from tests.celery_harness import CeleryWorker, PrivateRedis, wait_until
+from tests.conftest import IN_CI
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+HEADER = re.compile(r"^X-Portal-Notification: (\d+)$", re.MULTILINE)
+
+
+@pytest.fixture
+def broker(tmp_path):
+    if shutil.which("redis-server") is None:
+        if IN_CI:
+            pytest.fail("redis-server is needed in CI for the real-worker tests")
+        pytest.skip("no redis-server binary to start a private Redis broker")
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def producer(broker):
+    """Point this process's Celery app at the private broker, as a web process with Redis would be."""
+    conf = current_app.conf
+    saved = {"broker_url": conf.broker_url, "task_always_eager": conf.task_always_eager}
+    conf.broker_url = broker.url
+    conf.task_always_eager = False
+    current_app._pool = None
+    current_app.amqp._producer_pool = None
+    yield
+    current_app.pool.force_close_all()
+    notification_services._broker_down_until = 0.0
+    conf.update(saved)
+    current_app._pool = None
+    current_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def worker(broker, producer, tmp_path):
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    process = CeleryWorker(broker_url=broker.url, workdir=tmp_path, mail_dir=mail_dir)
+    process.start()
+    process.mail_dir = mail_dir
+    banner = wait_until(
+        lambda: "transport:" in process.log_tail(60) and process.log_tail(60), timeout=30, what="worker banner"
+    )
+    assert f"transport:   redis://127.0.0.1:{broker.port}" in banner.replace(":**@", ""), banner
+    yield process
+    process.stop()
+
+
+def delivered(mail_dir) -> Counter:
+    """How many times each notification id reached the mail server."""
+    counts = Counter()
+    for path in mail_dir.iterdir():
+        counts.update(int(n) for n in HEADER.findall(path.read_text(errors="replace")))
+    return counts
+
+
+def email_rows(key_prefix):
+    return Notification.objects.filter(channel=Channel.EMAIL, key__startswith=key_prefix)
+
+
+def wait_all_sent(key_prefix, count, worker, timeout=90):
+    def done():
+        return email_rows(key_prefix).filter(status=DeliveryStatus.SENT).count() == count
+
+    try:
+        wait_until(done, timeout=timeout, interval=0.5, what=f"{count} notifications sent")
+    except TimeoutError:
+        statuses = Counter(email_rows(key_prefix).values_list("status", flat=True))
+        pytest.fail(f"not all sent: {dict(statuses)}\nworker log:\n{worker.log_tail()}")
+
+
+def test_200_notifications_are_delivered_exactly_once(worker):
+    users = UserFactory.create_batch(200)
+
+    for index, user in enumerate(users):
+        with transaction.atomic():
+            notify("portal.announcement", [user], {"title": f"Aviso {index}", "text": "—"}, key=f"bulk:{index}")
+
+    wait_all_sent("bulk:", 200, worker)
+    time.sleep(3)  # let the sweeper run a few more times: it must not resend anything
+
+    ids = set(email_rows("bulk:").values_list("pk", flat=True))
+    counts = delivered(worker.mail_dir)
+    assert set(counts) == ids
+    assert set(counts.values()) == {1}
+    assert set(email_rows("bulk:").values_list("attempts", flat=True)) == {1}
+
+
+def test_broker_outage_loses_nothing_and_doubles_nothing(worker, broker):
+    users = UserFactory.create_batch(60)
+    # Some traffic before the outage, delivered normally.
+    for index, user in enumerate(users[:20]):
+        with transaction.atomic():
+            notify("portal.announcement", [user], {"title": "Antes", "text": "—"}, key=f"outage:before:{index}")
+    wait_all_sent("outage:before:", 20, worker)
+
+    broker.stop()
+    slowest = 0.0
+    for index, user in enumerate(users[20:]):
+        started = time.monotonic()
+        with transaction.atomic():  # the business change commits even though the broker is down
+            notify("portal.announcement", [user], {"title": "Durante", "text": "—"}, key=f"outage:during:{index}")
+        slowest = max(slowest, time.monotonic() - started)
+    assert email_rows("outage:during:").filter(status=DeliveryStatus.PENDING).count() == 40
+    assert email_rows("outage:during:").filter(enqueued_at__isnull=True).count() == 40
+    time.sleep(3)  # the outage lasts a while
+    broker.start()  # same port, empty: whatever the broker held is gone
+
+    wait_all_sent("outage:during:", 40, worker, timeout=120)
+    time.sleep(3)
+
+    ids = set(email_rows("outage:").values_list("pk", flat=True))
+    counts = delivered(worker.mail_dir)
+    assert set(counts) == ids
+    assert set(counts.values()) == {1}
+    # A request that commits during the outage is not held hostage by the broker: at most one
+    # connection timeout (1 s) for the first, then the circuit breaker skips the broker.
+    assert slowest < 5
