@@ -195,10 +195,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- E-mail ---------------------------------------------------------------------------------------
 # EMAIL_URL examples: consolemail://, filemail:///path/to/dir, smtp+tls://user:password@host:587
-if PRODUCTION:
-    EMAIL_CONFIG = env.email_url("EMAIL_URL")
-else:
-    EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url("EMAIL_URL") if PRODUCTION else env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 if env.str("EMAIL_FILE_PATH", default=""):
     # Write each e-mail to a file in this folder instead of sending it (demos, tests of real workers).
@@ -249,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Notification delivery: attempts and backoff for transient errors (seconds, before jitter).
+# Rows per delivery task: one broker message and one mail-server session serve a whole batch.
+NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=50)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 NOTIFICATION_BACKOFF_BASE = env.float("NOTIFICATION_BACKOFF_BASE", default=30.0)
 NOTIFICATION_BACKOFF_MAX = env.float("NOTIFICATION_BACKOFF_MAX", default=3600.0)
@@ -272,7 +271,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.api.throttling.PrincipalRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/minute"),

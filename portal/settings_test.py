@@ -7,7 +7,10 @@ is left out on purpose: tests run tasks in-process unless they start a real work
 import os
 
 os.environ["PORTAL_ENV"] = "test"
-os.environ.pop("CELERY_BROKER_URL", None)
+# A broker given to the test run (CI: the machine's Redis) is kept for the real-worker tests only.
+_broker = os.environ.pop("CELERY_BROKER_URL", "")
 os.environ.pop("REDIS_URL", None)
 
 from portal.settings import *  # noqa: E402, F403
+
+TEST_BROKER_URL = _broker

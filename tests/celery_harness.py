@@ -52,8 +52,19 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -105,9 +116,24 @@ class CeleryWorker:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--beat", "--concurrency", "2",
-             "--loglevel", "WARNING", "--schedule", str(self.workdir / "beat-schedule"), "--without-heartbeat",
-             "--without-gossip", "--without-mingle"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--beat",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "WARNING",
+                "--schedule",
+                str(self.workdir / "beat-schedule"),
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -8,7 +8,7 @@ from stdnum.pe import ruc
 from portal.accounts.enums import OrganisationKind, Role
 from portal.accounts.models import Membership, Organisation, User
 
-TEST_PASSWORD = "correct-horse-battery-9"  # noqa: S105
+TEST_PASSWORD = "correct-horse-battery-9"
 
 
 def valid_ruc(n: int, *, kind_prefix: str = "20") -> str:

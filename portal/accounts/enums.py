@@ -39,4 +39,4 @@ class TokenScope(models.TextChoices):
     READ = "read", _("Read the organisation's data")
     DOCUMENTS_WRITE = "documents:write", _("Submit trade documents")
     BIDS_WRITE = "bids:write", _("Submit and withdraw bids")
-    FACTORING_WRITE = "factoring:write", _("Operate factoring documents")
+    FACTORING_WRITE = "factoring:write", _("Select, discount and settle factoring documents")

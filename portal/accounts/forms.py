@@ -13,7 +13,7 @@ class LoginForm(AuthenticationForm):
     )
     error_messages = {
         "invalid_login": _(
-            "The e-mail or the password is not correct. Check them and try again "
+            "The e-mail (or username) or the password is not correct. Check them and try again "
             "(passwords are case-sensitive)."
         ),
         "inactive": _("This account is not active. Contact your organisation's administrator."),

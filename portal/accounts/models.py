@@ -72,9 +72,7 @@ class Membership(models.Model):
 
     def clean(self) -> None:
         if self.organisation_id and self.role not in ROLES_BY_KIND[self.organisation.kind]:
-            raise ValidationError(
-                {"role": _("This role does not exist in an organisation of this kind.")}
-            )
+            raise ValidationError({"role": _("This role does not exist in an organisation of this kind.")})
 
 
 class ApiToken(models.Model):

@@ -27,9 +27,7 @@ def roles_for(actor: Any, organisation: Organisation | None) -> frozenset[str]:
         return actor.roles if token_org and token_org.pk == organisation.pk else frozenset()
     if not organisation.is_active:
         return frozenset()
-    return frozenset(
-        Membership.objects.filter(user=actor, organisation=organisation).values_list("role", flat=True)
-    )
+    return frozenset(Membership.objects.filter(user=actor, organisation=organisation).values_list("role", flat=True))
 
 
 def organisation_get_for_actor(*, actor: Any, organisation_id: int) -> Organisation:

@@ -58,9 +58,7 @@ def normalise_tax_id(*, country: str, tax_id: str) -> str:
 
 
 @transaction.atomic
-def organisation_create(
-    *, actor: Any, kind: str, name: str, tax_id: str, country: str = "PE"
-) -> Organisation:
+def organisation_create(*, actor: Any, kind: str, name: str, tax_id: str, country: str = "PE") -> Organisation:
     """Create an organisation. Platform staff only (suppliers self-register through the registry).
 
     ``actor=None`` is the system (demo loader, migrations of legacy data).
@@ -84,7 +82,9 @@ def organisation_create(
             organisation = Organisation.objects.create(kind=kind, name=name, tax_id=tax_id, country=country)
     except IntegrityError as exc:  # a concurrent registration won the race
         raise RuleViolation(
-            _("An organisation with this tax identifier is already registered."), code="duplicate_tax_id"
+            _("An organisation with this tax identifier is already registered."),
+            code="duplicate_tax_id",
+            field="tax_id",
         ) from exc
     audit_record(
         actor=actor,
@@ -138,9 +138,7 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
             .values_list("pk", flat=True)
         )
         if len(administrators) == 1:
-            raise RuleViolation(
-                _("An organisation must keep at least one administrator."), code="last_administrator"
-            )
+            raise RuleViolation(_("An organisation must keep at least one administrator."), code="last_administrator")
     payload = {"user_id": membership.user_id, "role": membership.role}
     membership_id = membership.pk
     membership.delete()
@@ -177,7 +175,9 @@ def api_token_create(
     require_role(actor, organisation, {Role.ADMINISTRATOR})
     name = (name or "").strip()
     if not name:
-        raise DomainError(_("Give the token a name, such as the system that will use it."), code="required", field="name")
+        raise DomainError(
+            _("Give the token a name, such as the system that will use it."), code="required", field="name"
+        )
     scopes = sorted(set(scopes))
     unknown = [scope for scope in scopes if scope not in TokenScope.values]
     if not scopes or unknown:
@@ -213,7 +213,12 @@ def api_token_create(
     notify(
         "api_token.created",
         administrators,
-        {"organisation": organisation.name, "name": name, "prefix": prefix, "created_by": actor.get_full_name() or actor.email},
+        {
+            "organisation": organisation.name,
+            "name": name,
+            "prefix": prefix,
+            "created_by": actor.get_full_name() or actor.email,
+        },
         key=f"api_token:{token.pk}",
         url=reverse("api-tokens", args=[organisation.pk]),
     )

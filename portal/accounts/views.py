@@ -63,7 +63,7 @@ def api_tokens(request, organisation_id):
     form = ApiTokenCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_key = api_token_create(actor=request.user, organisation=organisation, **form.cleaned_data)
+            _token, new_key = api_token_create(actor=request.user, organisation=organisation, **form.cleaned_data)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -27,8 +28,8 @@ class BodySizeLimitMiddleware:
         return self.get_response(request)
 
     def _refuse(self, request, limit):
-        message = _("The request body is larger than the portal accepts (%(limit)s MB).") % {
-            "limit": limit // (1024 * 1024)
+        message = _("The request body is larger than the portal accepts (%(limit)s at most).") % {
+            "limit": filesizeformat(limit)
         }
         if request.path.startswith("/api/"):
             return problem_response(413, "payload_too_large", message)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from portal.accounts.enums import TokenScope
 from portal.accounts.selectors import organisation_get_for_actor, roles_for
 
 
@@ -22,8 +23,9 @@ def acting_organisation(request, organisation_id: int):
 class HasRoleIn(BasePermission):
     """Allow when the actor holds one of ``view.required_roles`` in the URL's organisation.
 
-    Tokens additionally need ``view.required_scope`` (if set). Non-members get 404 from the
-    selector before this runs, so the existence of other organisations is not revealed.
+    Tokens additionally need ``view.required_scope`` (if set), and the ``read`` scope for any
+    read. Non-members get 404 from the selector before this runs, so the existence of other
+    organisations is not revealed.
     """
 
     def has_permission(self, request, view) -> bool:
@@ -37,6 +39,8 @@ class HasRoleIn(BasePermission):
                 self.message = _("This action needs a signed-in person, not an API token.")
                 return False
             scope = getattr(view, "required_scope", None)
+            if scope is None and request.method in SAFE_METHODS:
+                scope = TokenScope.READ
             if scope and not request.user.has_scope(scope):
                 self.message = _("The API token lacks the scope '%(scope)s'.") % {"scope": scope}
                 return False

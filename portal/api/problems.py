@@ -106,11 +106,11 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's handler500 answers, as problem+json for the API
-    assert isinstance(exc, exceptions.APIException)
+    assert isinstance(exc, exceptions.APIException)  # noqa: S101 - narrows the type: DRF answered, so it is one
     extra: dict[str, Any] = {}
     if isinstance(exc, exceptions.ValidationError):
         code = "validation_error"
-        detail = _("Some fields are missing or malformed; see errors.")
+        detail = _('Some fields are missing or malformed; each one is listed under "errors".')
         extra["errors"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
     else:
         specific = _first_code(exc.get_codes())

@@ -7,7 +7,9 @@ urlpatterns = [
     path("me/", accounts.MeView.as_view(), name="api-me"),
     path("organisations/<int:organisation_id>/", accounts.OrganisationDetailView.as_view(), name="api-organisation"),
     path("organisations/<int:organisation_id>/members/", accounts.MemberListView.as_view(), name="api-members"),
-    path("organisations/<int:organisation_id>/tokens/", accounts.ApiTokenListCreateView.as_view(), name="api-token-list"),
+    path(
+        "organisations/<int:organisation_id>/tokens/", accounts.ApiTokenListCreateView.as_view(), name="api-token-list"
+    ),
     path(
         "organisations/<int:organisation_id>/tokens/<int:token_id>/",
         accounts.ApiTokenRevokeView.as_view(),

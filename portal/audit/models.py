@@ -61,3 +61,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"head at #{self.last_event_id} ({self.count} events)"

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.notifications.enums import DeliveryStatus
 from portal.notifications.models import Notification
@@ -23,4 +24,9 @@ class NotificationAdmin(admin.ModelAdmin):
         count = notification_retry_failed(
             notification_ids=queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True)
         )
-        self.message_user(request, _("%(count)d notifications queued again.") % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d notification queued again.", "%(count)d notifications queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

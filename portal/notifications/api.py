@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
@@ -34,7 +35,7 @@ class PeopleOnly:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if is_token(request.user):
-            raise PermissionDenied("The inbox belongs to a person; API tokens have none.")
+            raise PermissionDenied(_("The inbox belongs to a person; API tokens have none."))
 
 
 class InboxView(PeopleOnly, generics.ListAPIView):

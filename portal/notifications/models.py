@@ -52,10 +52,15 @@ class Notification(models.Model):
 class NotificationPreference(models.Model):
     """A person's choice for one kind of event; without a row, every channel is on."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     event = models.CharField(max_length=64)
     email = models.BooleanField(default=True)
     inapp = models.BooleanField(default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "event"], name="notification_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.event}: email={self.email} inbox={self.inapp}"

@@ -78,8 +78,7 @@ def notify(
         return 0
     context = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
     preferences = {
-        pref.user_id: pref
-        for pref in NotificationPreference.objects.filter(user_id__in=people.keys(), event=event)
+        pref.user_id: pref for pref in NotificationPreference.objects.filter(user_id__in=people.keys(), event=event)
     }
     now = clock.now()
     rows: list[Notification] = []
@@ -122,15 +121,18 @@ def enqueue_deliveries(notification_ids: list[int]) -> int:
     seconds, so that requests during an outage do not each wait for a connection timeout.
     """
     global _broker_down_until  # noqa: PLW0603 - a per-process circuit breaker
-    from portal.notifications.tasks import deliver_notification
+    from portal.notifications.tasks import deliver_notifications
 
     if time.monotonic() < _broker_down_until:
         return 0
     enqueued: list[int] = []
+    size = settings.NOTIFICATION_BATCH_SIZE
     try:
-        for notification_id in notification_ids:
-            deliver_notification.delay(notification_id)
-            enqueued.append(notification_id)
+        # One task per batch: a fan-out to thousands of people costs the request a few publishes.
+        for start in range(0, len(notification_ids), size):
+            batch = notification_ids[start : start + size]
+            deliver_notifications.delay(batch)
+            enqueued.extend(batch)
     except Exception:  # the broker is down or unreachable; never fail the committed request
         _broker_down_until = time.monotonic() + settings.NOTIFICATION_BROKER_BACKOFF
         logger.warning(
@@ -165,7 +167,11 @@ def _absolute(url: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + url
 
 
-def _send_email(notification: Notification) -> None:
+def _mail_domain() -> str:
+    return settings.PORTAL_BASE_URL.split("//")[-1].split("/")[0].split(":")[0] or "portal"
+
+
+def _send_email(notification: Notification, connection: Any = None) -> None:
     subject, body = render_message(notification)
     message = EmailMessage(
         subject=subject,
@@ -173,12 +179,13 @@ def _send_email(notification: Notification) -> None:
         to=[notification.recipient.email],
         headers={
             # A stable Message-ID lets mail systems drop a copy if a crash ever forces a resend.
-            "Message-ID": f"<notification-{notification.pk}@{settings.PORTAL_BASE_URL.split('//')[-1].split('/')[0].split(':')[0]}>",
+            "Message-ID": f"<notification-{notification.pk}@{_mail_domain()}>",
             "X-Portal-Notification": str(notification.pk),
             "X-Portal-Event": notification.event,
         },
     )
     try:
+        message.connection = connection
         message.send(fail_silently=False)
     except smtplib.SMTPResponseException as exc:
         if 400 <= exc.smtp_code < 500:
@@ -191,7 +198,31 @@ def _send_email(notification: Notification) -> None:
 CHANNEL_SENDERS = {Channel.EMAIL: _send_email}
 
 
-def notification_deliver(*, notification_id: int) -> str:
+def notifications_deliver_batch(*, notification_ids: Iterable[int]) -> dict[str, int]:
+    """Deliver several notifications, sharing one mail-server connection; returns outcome counts."""
+    outcomes: dict[str, int] = defaultdict(int)
+    connection = get_connection()
+    try:
+        for notification_id in notification_ids:
+            outcome = notification_deliver(notification_id=notification_id, connection=connection)
+            outcomes[outcome] += 1
+            if outcome in {"retry", "failed"}:
+                # The session may be broken; the next message gets a fresh one.
+                _close_quietly(connection)
+                connection = get_connection()
+    finally:
+        _close_quietly(connection)
+    return dict(outcomes)
+
+
+def _close_quietly(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:  # closing a broken SMTP session must not hide the outcomes
+        logger.warning("notification.connection_close_failed", exc_info=True)
+
+
+def notification_deliver(*, notification_id: int, connection: Any = None) -> str:
     """Deliver one notification if it is still due; returns what happened.
 
     Claims the row with a conditional UPDATE (pending → sending), so concurrent or repeated tasks
@@ -207,7 +238,7 @@ def notification_deliver(*, notification_id: int) -> str:
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     sender = CHANNEL_SENDERS[notification.channel]
     try:
-        sender(notification)
+        sender(notification, connection)
     except TransientDeliveryError as exc:
         return _after_transient_failure(notification, str(exc))
     except (TemplateDoesNotExist, smtplib.SMTPException, ValueError, LookupError) as exc:
@@ -270,8 +301,7 @@ def notifications_sweep(*, batch: int = 5000) -> dict[str, int]:
     stranded = list(
         Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
         .filter(
-            Q(enqueued_at__isnull=True, created_at__lt=now - _ENQUEUE_GRACE)
-            | Q(enqueued_at__lt=now - stranded_after)
+            Q(enqueued_at__isnull=True, created_at__lt=now - _ENQUEUE_GRACE) | Q(enqueued_at__lt=now - stranded_after)
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:batch]
@@ -319,7 +349,9 @@ def notifications_send_digests() -> int:
             )
             logger.warning("notification.digest_failed", exc_info=True, extra={"recipient_id": recipient_id})
             continue
-        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(status=DeliveryStatus.SENT, sent_at=clock.now())
+        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=DeliveryStatus.SENT, sent_at=clock.now()
+        )
         sent += 1
     return sent
 

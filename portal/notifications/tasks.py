@@ -15,6 +15,11 @@ def deliver_notification(notification_id: int) -> str:
     return services.notification_deliver(notification_id=notification_id)
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_notifications(notification_ids: list[int]) -> dict:
+    return services.notifications_deliver_batch(notification_ids=notification_ids)
+
+
 @shared_task(ignore_result=True)
 def sweep_notifications() -> dict:
     return services.notifications_sweep()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from rest_framework import exceptions
+from rest_framework.test import APIClient
 
 from portal.accounts.enums import OrganisationKind, Role
 from portal.accounts.models import ApiToken
@@ -52,9 +53,12 @@ def outsider():
 
 
 @pytest.fixture
-def sign_in(client, administrator, representative, outsider):
-    people = {ADMINISTRATOR: administrator, REPRESENTATIVE: representative, OUTSIDER: outsider}
+def people(administrator, representative, outsider):
+    return {ADMINISTRATOR: administrator, REPRESENTATIVE: representative, OUTSIDER: outsider}
 
+
+@pytest.fixture
+def sign_in(client, people):
     def _sign_in(actor: str):
         if actor != ANONYMOUS:
             client.force_login(people[actor])
@@ -93,7 +97,7 @@ def assert_refused(response, actor: str) -> None:
 
 
 @pytest.mark.parametrize("actor", [ANONYMOUS, OUTSIDER, REPRESENTATIVE, ADMINISTRATOR])
-def test_me_matrix(sign_in, actor, org, administrator, representative, outsider):
+def test_me_matrix(sign_in, people, actor):
     client = sign_in(actor)
 
     response = client.get(reverse("api-me"))
@@ -101,7 +105,7 @@ def test_me_matrix(sign_in, actor, org, administrator, representative, outsider)
     if actor == ANONYMOUS:
         assert_problem(response, 401, "not_authenticated", not_authenticated_detail())
         return
-    person = {ADMINISTRATOR: administrator, REPRESENTATIVE: representative, OUTSIDER: outsider}[actor]
+    person = people[actor]
     membership = person.memberships.get()
     assert response.status_code == 200
     assert response.json() == {
@@ -179,7 +183,7 @@ def test_organisation_that_does_not_exist_answers_like_a_foreign_one(sign_in, or
     ("actor", "status"),
     [(ANONYMOUS, 401), (OUTSIDER, 404), (REPRESENTATIVE, 403), (ADMINISTRATOR, 200)],
 )
-def test_member_list_matrix(sign_in, org, administrator, representative, actor, status):
+def test_member_list_matrix(sign_in, people, org, actor, status):
     client = sign_in(actor)
 
     response = client.get(reverse("api-members", args=[org.pk]))
@@ -188,8 +192,8 @@ def test_member_list_matrix(sign_in, org, administrator, representative, actor, 
         assert_refused(response, actor)
         return
     assert response.status_code == 200
-    people = sorted(
-        [(administrator, Role.ADMINISTRATOR), (representative, Role.SUPPLIER_REPRESENTATIVE)],
+    members = sorted(
+        [(people[ADMINISTRATOR], Role.ADMINISTRATOR), (people[REPRESENTATIVE], Role.SUPPLIER_REPRESENTATIVE)],
         key=lambda pair: pair[0].email,
     )
     assert response.json() == {
@@ -198,7 +202,7 @@ def test_member_list_matrix(sign_in, org, administrator, representative, actor, 
         "previous": None,
         "results": [
             {"user_id": person.pk, "email": person.email, "name": person.get_full_name(), "role": role}
-            for person, role in people
+            for person, role in members
         ],
     }
 
@@ -457,3 +461,35 @@ def test_token_of_another_organisation_gets_not_found(org, issued_token, outside
 
     assert_problem(response, 404, "organisation_not_found", in_spanish(NO_SUCH_ORGANISATION))
     assert snapshot() == before
+
+
+def test_a_token_without_the_read_scope_cannot_read():
+    administrator = member(OrganisationKind.INTEGRATOR, Role.ADMINISTRATOR)
+    org = administrator.memberships.get().organisation
+    _token, key = api_token_create(actor=administrator, organisation=org, name="Solo docs", scopes=["documents:write"])
+
+    response = APIClient().get(reverse("api-organisation", args=[org.pk]), HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert "read" in response.json()["detail"]
+
+
+def test_each_token_has_its_own_rate_bucket(settings):
+    from portal.api.throttling import PrincipalRateThrottle
+
+    administrator = member(OrganisationKind.INTEGRATOR, Role.ADMINISTRATOR)
+    org = administrator.memberships.get().organisation
+    _t1, first = api_token_create(actor=administrator, organisation=org, name="Uno", scopes=["read"])
+    _t2, second = api_token_create(actor=administrator, organisation=org, name="Dos", scopes=["read"])
+    PrincipalRateThrottle.THROTTLE_RATES = {**PrincipalRateThrottle.THROTTLE_RATES, "user": "2/minute"}
+    try:
+        url = reverse("api-me")
+        client = APIClient()
+        codes_first = [client.get(url, HTTP_AUTHORIZATION=f"Bearer {first}").status_code for _ in range(3)]
+        code_second = client.get(url, HTTP_AUTHORIZATION=f"Bearer {second}").status_code
+    finally:
+        PrincipalRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+
+    assert codes_first == [200, 200, 429]
+    assert code_second == 200

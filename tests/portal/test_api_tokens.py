@@ -42,7 +42,11 @@ def secret_of(key: str) -> str:
 
 def test_create_returns_the_key_once_and_stores_only_its_sha256_digest(org, administrator, frozen_clock):
     token, key = api_token_create(
-        actor=administrator, organisation=org, name="  ERP Contable  ", scopes=["read", "documents:write", "read"], days=30
+        actor=administrator,
+        organisation=org,
+        name="  ERP Contable  ",
+        scopes=["read", "documents:write", "read"],
+        days=30,
     )
 
     secret = secret_of(key)
@@ -113,29 +117,31 @@ def test_create_writes_one_audit_event_and_notifies_the_administrators(org, admi
 
 
 @pytest.mark.parametrize(
-    ("name", "scopes", "days", "code", "field"),
+    ("given", "refusal"),
     [
-        ("", ["read"], None, "required", "name"),
-        ("   ", ["read"], None, "required", "name"),
-        ("ERP", [], None, "invalid_scopes", "scopes"),
-        ("ERP", ["read", "admin"], None, "invalid_scopes", "scopes"),
-        ("ERP", ["read"], 0, "invalid_validity", "days"),
-        ("ERP", ["read"], 731, "invalid_validity", "days"),
+        ({"name": "", "scopes": ["read"]}, ("required", "name")),
+        ({"name": "   ", "scopes": ["read"]}, ("required", "name")),
+        ({"name": "ERP", "scopes": []}, ("invalid_scopes", "scopes")),
+        ({"name": "ERP", "scopes": ["read", "admin"]}, ("invalid_scopes", "scopes")),
+        ({"name": "ERP", "scopes": ["read"], "days": 0}, ("invalid_validity", "days")),
+        ({"name": "ERP", "scopes": ["read"], "days": 731}, ("invalid_validity", "days")),
     ],
 )
-def test_create_refuses_bad_input_and_stores_nothing(org, administrator, name, scopes, days, code, field):
+def test_create_refuses_bad_input_and_stores_nothing(org, administrator, given, refusal):
     before = snapshot()
 
     with pytest.raises(DomainError) as caught:
-        api_token_create(actor=administrator, organisation=org, name=name, scopes=scopes, days=days)
+        api_token_create(actor=administrator, organisation=org, **given)
 
-    assert (caught.value.code, caught.value.field, caught.value.status) == (code, field, 400)
+    assert (caught.value.code, caught.value.field, caught.value.status) == (*refusal, 400)
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("role", [Role.SUPPLIER_REPRESENTATIVE, None])
 def test_create_refuses_non_administrators(org, role):
-    actor = member(OrganisationKind.SUPPLIER, role, org) if role else member(OrganisationKind.SUPPLIER, Role.ADMINISTRATOR)
+    actor = (
+        member(OrganisationKind.SUPPLIER, role, org) if role else member(OrganisationKind.SUPPLIER, Role.ADMINISTRATOR)
+    )
     before = snapshot()
 
     with pytest.raises(PermissionDenied):
@@ -381,7 +387,7 @@ def test_http_garbage_token_is_refused(header, detail):
 
 
 def test_http_wrong_secret_is_refused(org, administrator):
-    token, key = api_token_create(actor=administrator, organisation=org, name="ERP", scopes=["read"])
+    token, _key = api_token_create(actor=administrator, organisation=org, name="ERP", scopes=["read"])
     wrong = f"ptk_{token.prefix}.{'x' * 43}"
     before = snapshot()
 
@@ -389,4 +395,3 @@ def test_http_wrong_secret_is_refused(org, administrator):
 
     assert_problem(response, 401, "token_invalid", in_spanish("The API token is not valid."))
     assert snapshot() == before  # a failed attempt does not count as use
-

@@ -36,6 +36,12 @@ class FlakySMTP:
     def __init__(self, *args, **kwargs):
         pass
 
+    def open(self):
+        return True
+
+    def close(self):
+        pass
+
     def send_messages(self, messages):
         if FlakySMTP.failures > 0:
             FlakySMTP.failures -= 1
@@ -60,10 +66,13 @@ def flaky_smtp(settings):
 def test_rolled_back_transaction_sends_nothing(django_capture_on_commit_callbacks):
     user = UserFactory()
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def failing_change():
+        with transaction.atomic():
             announce([user])
             raise RuntimeError("the business change failed")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        failing_change()
 
     assert callbacks == []
     assert Notification.objects.count() == 0
@@ -73,12 +82,10 @@ def test_rolled_back_transaction_sends_nothing(django_capture_on_commit_callback
 def test_committed_notification_is_sent_once_even_if_repeated(django_capture_on_commit_callbacks):
     user = UserFactory(email="ana@example.pe")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            announce([user])
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            announce([user])  # the same occurrence again: nothing new
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        announce([user])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        announce([user])  # the same occurrence again: nothing new
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ana@example.pe"]
@@ -196,7 +203,9 @@ def test_sweeper_recovers_rows_whose_task_never_ran_and_rows_of_a_dead_worker(fr
     with transaction.atomic():
         announce(users)  # on_commit never runs here: as if the broker was down
     stranded, stuck, fresh = Notification.objects.filter(channel=Channel.EMAIL).order_by("pk")
-    Notification.objects.filter(pk=stuck.pk).update(status=DeliveryStatus.SENDING, claimed_at=frozen_clock.now, attempts=1)
+    Notification.objects.filter(pk=stuck.pk).update(
+        status=DeliveryStatus.SENDING, claimed_at=frozen_clock.now, attempts=1
+    )
 
     assert notifications_sweep() == {"reclaimed": 0, "stranded": 0, "enqueued": 0}  # too early to judge
 
@@ -208,9 +217,7 @@ def test_sweeper_recovers_rows_whose_task_never_ran_and_rows_of_a_dead_worker(fr
     assert len(mail.outbox) == 3
     assert notifications_sweep() == {"reclaimed": 0, "stranded": 0, "enqueued": 0}
     assert len(mail.outbox) == 3
-    assert {stranded.pk, stuck.pk, fresh.pk} == set(
-        int(m.extra_headers["X-Portal-Notification"]) for m in mail.outbox
-    )
+    assert {stranded.pk, stuck.pk, fresh.pk} == {int(m.extra_headers["X-Portal-Notification"]) for m in mail.outbox}
 
 
 def test_daily_digest_sends_one_email_per_person_once(django_capture_on_commit_callbacks):
@@ -292,3 +299,18 @@ def test_old_rows_age_out_of_the_sweeper_window(frozen_clock):
     assert notifications_sweep()["stranded"] == 1
     assert Notification.objects.get(channel=Channel.EMAIL).status == DeliveryStatus.SENT
     assert (frozen_clock.now - Notification.objects.get(channel=Channel.EMAIL).created_at) > timedelta(seconds=0)
+
+
+def test_a_batch_shares_one_mail_session_and_survives_a_broken_one(flaky_smtp, frozen_clock):
+    from portal.notifications.services import notifications_deliver_batch
+
+    flaky_smtp.failures = 1
+    with transaction.atomic():
+        announce(UserFactory.create_batch(4))
+    ids = list(Notification.objects.filter(channel=Channel.EMAIL).order_by("pk").values_list("pk", flat=True))
+
+    outcomes = notifications_deliver_batch(notification_ids=ids)
+
+    assert outcomes == {"retry": 1, "sent": 3}
+    assert len(flaky_smtp.sent) == 3
+    assert Notification.objects.get(pk=ids[0]).status == DeliveryStatus.PENDING

@@ -74,7 +74,9 @@ class ApiTokenListCreateView(OrganisationScopedMixin, generics.ListAPIView):
     def post(self, request, organisation_id):
         serializer = ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, key = api_token_create(actor=request.user, organisation=self.get_organisation(), **serializer.validated_data)
+        token, key = api_token_create(
+            actor=request.user, organisation=self.get_organisation(), **serializer.validated_data
+        )
         body = ApiTokenSerializer(token).data | {"key": key}
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -6,6 +6,12 @@ register = template.Library()
 
 
 @register.filter
+def minutes(delta) -> int:
+    """Whole minutes in a timedelta (at least 1)."""
+    return max(1, round(delta.total_seconds() / 60)) if delta else 1
+
+
+@register.filter
 def role_label(code: str) -> str:
     """The translated name of a role code (``procurement_officer`` → "Procurement officer")."""
     try:
