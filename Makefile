@@ -21,4 +21,4 @@ format:
 	.venv/bin/ruff format .
 
 migrations-check:
-	PORTAL_ENV=test .venv/bin/python manage.py makemigrations --check --dry-run
+	DATABASE_URL=sqlite:///:memory: PORTAL_ENV=test .venv/bin/python manage.py makemigrations --check --dry-run

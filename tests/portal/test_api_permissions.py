@@ -18,7 +18,7 @@ from portal.accounts.enums import OrganisationKind, Role
 from portal.accounts.models import ApiToken
 from portal.accounts.services import api_token_create
 from portal.audit.models import AuditEvent
-from tests.factories import MembershipFactory, OrganisationFactory, member
+from tests.factories import MembershipFactory, member
 from tests.portal.api_helpers import assert_problem, bearer, in_spanish, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -30,31 +30,6 @@ ADMINISTRATOR = "administrator"
 
 ROLE_DENIED = "Your role in this organisation does not allow this action."
 NO_SUCH_ORGANISATION = "No such organisation."
-
-
-@pytest.fixture
-def org():
-    return OrganisationFactory(kind=OrganisationKind.SUPPLIER, name="Textiles Andinos S.A.C.")
-
-
-@pytest.fixture
-def administrator(org):
-    return member(OrganisationKind.SUPPLIER, Role.ADMINISTRATOR, org)
-
-
-@pytest.fixture
-def representative(org):
-    return member(OrganisationKind.SUPPLIER, Role.SUPPLIER_REPRESENTATIVE, org)
-
-
-@pytest.fixture
-def outsider():
-    return member(OrganisationKind.SUPPLIER, Role.ADMINISTRATOR)
-
-
-@pytest.fixture
-def people(administrator, representative, outsider):
-    return {ADMINISTRATOR: administrator, REPRESENTATIVE: representative, OUTSIDER: outsider}
 
 
 @pytest.fixture

@@ -17,20 +17,10 @@ from portal.accounts.services import TokenRejected, api_token_authenticate, api_
 from portal.audit.models import AuditEvent
 from portal.core.errors import DomainError
 from portal.notifications.models import Notification
-from tests.factories import OrganisationFactory, member
+from tests.factories import member
 from tests.portal.api_helpers import assert_problem, authorization, bearer, in_spanish, snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org():
-    return OrganisationFactory(kind=OrganisationKind.SUPPLIER, name="Calzados Trujillo E.I.R.L.")
-
-
-@pytest.fixture
-def administrator(org):
-    return member(OrganisationKind.SUPPLIER, Role.ADMINISTRATOR, org)
 
 
 def secret_of(key: str) -> str:
@@ -109,7 +99,7 @@ def test_create_writes_one_audit_event_and_notifies_the_administrators(org, admi
         ("api_token.created", f"api_token:{token.pk}", f"/organisations/{org.pk}/tokens/"),
     }
     assert Notification.objects.first().context == {
-        "organisation": "Calzados Trujillo E.I.R.L.",
+        "organisation": org.name,
         "name": "ERP",
         "prefix": token.prefix,
         "created_by": administrator.get_full_name(),

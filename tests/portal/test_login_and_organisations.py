@@ -231,31 +231,6 @@ def test_losing_the_membership_forgets_the_active_choice(client, two_hats):
 # --- Members and API-token pages ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def org():
-    return OrganisationFactory(kind=OrganisationKind.SUPPLIER, name="Cerámica Chulucanas S.R.L.")
-
-
-@pytest.fixture
-def administrator(org):
-    return member(OrganisationKind.SUPPLIER, Role.ADMINISTRATOR, org)
-
-
-@pytest.fixture
-def representative(org):
-    return member(OrganisationKind.SUPPLIER, Role.SUPPLIER_REPRESENTATIVE, org)
-
-
-@pytest.fixture
-def outsider():
-    return member(OrganisationKind.SUPPLIER, Role.ADMINISTRATOR)
-
-
-@pytest.fixture
-def people(administrator, representative, outsider):
-    return {"administrator": administrator, "representative": representative, "outsider": outsider}
-
-
 PAGE_STATUS = {"anonymous": 302, "outsider": 404, "representative": 403, "administrator": 200}
 
 
