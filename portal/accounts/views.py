@@ -22,6 +22,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        # Bad input is a 4xx, also for the people who type a wrong password.
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
 
 @require_POST
 @login_required

@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.api.problems import problem_response
+from portal.web.middleware import chosen_language
 
 
 class BodySizeLimitMiddleware:
@@ -21,9 +22,9 @@ class BodySizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > limit:
-            # This runs before LocaleMiddleware: choose the language here, or the answer would be in
+            # This runs before LanguageMiddleware: choose the language here, or the answer would be in
             # whatever language the thread's previous request left active.
-            with translation.override(translation.get_language_from_request(request)):
+            with translation.override(chosen_language(request)):
                 return self._refuse(request, limit)
         return self.get_response(request)
 

@@ -173,6 +173,9 @@ def _mail_domain() -> str:
 
 def _send_email(notification: Notification, connection: Any = None) -> None:
     subject, body = render_message(notification)
+    if notification.url:
+        # The inbox shows the link as a button; an e-mail needs it spelled out.
+        body = f"{body}\n\n{_absolute(notification.url)}"
     message = EmailMessage(
         subject=subject,
         body=body,

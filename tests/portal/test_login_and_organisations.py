@@ -71,7 +71,7 @@ def test_wrong_password_shows_the_error_and_signs_nobody_in(client):
 
     response = sign_in(client, "ana.quispe@example.pe", "not-the-password")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert escape(in_spanish(LOGIN_ERROR)) in response.content.decode()
     assert signed_in_user_id(client) is None
 
@@ -79,7 +79,7 @@ def test_wrong_password_shows_the_error_and_signs_nobody_in(client):
 def test_unknown_user_gets_the_same_error(client):
     response = sign_in(client, "nadie@example.pe", TEST_PASSWORD)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert escape(in_spanish(LOGIN_ERROR)) in response.content.decode()
     assert signed_in_user_id(client) is None
 
@@ -89,7 +89,7 @@ def test_inactive_user_cannot_sign_in(client):
 
     response = sign_in(client, "ana.quispe", TEST_PASSWORD)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert signed_in_user_id(client) is None
 
 
@@ -102,7 +102,7 @@ def test_fifth_failure_locks_the_account_from_that_address_even_for_the_right_pa
     failures = [sign_in(client, "ana.quispe", f"wrong-{n}") for n in range(5)]
     right_password = sign_in(client, "ana.quispe", TEST_PASSWORD)
 
-    assert [r.status_code for r in failures] == [200, 200, 200, 200, 429]
+    assert [r.status_code for r in failures] == [400, 400, 400, 400, 429]
     assert locked_text not in failures[3].content.decode()
     assert locked_text in failures[4].content.decode()
     assert right_password.status_code == 429
@@ -133,7 +133,7 @@ def test_success_before_the_limit_resets_the_failure_count(client):
     client.logout()
     after_reset = [sign_in(client, "ana.quispe", f"again-{n}").status_code for n in range(4)]
 
-    assert after_reset == [200, 200, 200, 200]
+    assert after_reset == [400, 400, 400, 400]
 
 
 # --- Organisation switcher ----------------------------------------------------------------------------
