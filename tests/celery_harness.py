@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -93,7 +94,13 @@ def database_url() -> str:
 
 
 class CeleryWorker:
-    """``celery -A portal worker --beat`` as a child process, logging to a file for post-mortems."""
+    """``celery -A portal worker --beat`` as a child process, logging to a file for post-mortems.
+
+    Supervised as production runs it (systemd ``Restart=always``): if the worker exits on its own it
+    is started again, and ``restarts`` counts how often. kombu's Redis transport can crash a worker
+    when the broker vanishes ("Unrecoverable error: AttributeError … 'hostname'"); the outbox makes
+    that harmless only if something restarts the worker, which is what this reproduces.
+    """
 
     def __init__(self, *, broker_url: str, workdir: Path, mail_dir: Path, extra_env: dict[str, str] | None = None):
         self.env = {
@@ -112,8 +119,27 @@ class CeleryWorker:
         self.workdir = workdir
         self.log_path = workdir / "worker.log"
         self.process: subprocess.Popen | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._supervisor: threading.Thread | None = None
 
     def start(self) -> None:
+        self._stopping.clear()
+        self._spawn()
+        self._supervisor = threading.Thread(target=self._supervise, daemon=True)
+        self._supervisor.start()
+
+    def _supervise(self) -> None:
+        while not self._stopping.wait(0.5):
+            if self.process is not None and self.process.poll() is not None:
+                self.restarts += 1
+                with self.log_path.open("a") as log:
+                    log.write(
+                        f"\n=== supervisor: worker exited ({self.process.returncode}); restart #{self.restarts}\n"
+                    )
+                self._spawn()
+
+    def _spawn(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
@@ -142,6 +168,9 @@ class CeleryWorker:
         )
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=5)
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:

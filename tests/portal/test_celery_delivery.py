@@ -123,6 +123,7 @@ def wait_all_sent(key_prefix, count, worker, timeout=90):
         wait_until(done, timeout=timeout, interval=0.5, what=f"{count} notifications sent")
     except TimeoutError:
         statuses = Counter(email_rows(key_prefix).values_list("status", flat=True))
+        (worker.workdir / "FAILED-LOG").write_text(worker.log_path.read_text(errors="replace"))
         pytest.fail(f"not all sent: {dict(statuses)}\nworker log:\n{worker.log_tail()}")
 
 
@@ -141,6 +142,7 @@ def test_200_notifications_are_delivered_exactly_once(worker):
     assert set(counts) == ids
     assert set(counts.values()) == {1}
     assert set(email_rows("bulk:").values_list("attempts", flat=True)) == {1}
+    assert worker.restarts == 0
 
 
 def test_broker_outage_loses_nothing_and_doubles_nothing(private_broker, worker, broker):
@@ -173,3 +175,6 @@ def test_broker_outage_loses_nothing_and_doubles_nothing(private_broker, worker,
     # A request that commits during the outage is not held hostage by the broker: at most one
     # connection timeout (1 s) for the first, then the circuit breaker skips the broker.
     assert slowest < 5
+    # Whether kombu crashed the worker during the outage (then restarted, as systemd would) varies
+    # from run to run; either way nothing was lost or doubled.
+    print(f"broker outage: worker restarted {worker.restarts} time(s); slowest commit {slowest:.2f} s")  # noqa: T201 - a figure for the record
