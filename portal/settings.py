@@ -239,6 +239,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.notifications.tasks.sweep_notifications",
         "schedule": NOTIFICATION_SWEEP_SECONDS,
     },
+    "registry-expire": {
+        "task": "smeregistry.tasks.expire_registrations",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "registry-expiry-reminders": {
+        "task": "smeregistry.tasks.send_expiry_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "notifications-daily-digest": {
         "task": "portal.notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),

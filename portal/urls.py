@@ -8,6 +8,7 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("", include("portal.accounts.urls")),
     path("", include("portal.notifications.urls")),
+    path("", include("smeregistry.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),

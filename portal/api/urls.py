@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal.accounts.api import views as accounts
 from portal.notifications import api as notifications
@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("inbox/", notifications.InboxView.as_view(), name="api-inbox"),
     path("inbox/read/", notifications.InboxReadView.as_view(), name="api-inbox-read"),
+    path("", include("smeregistry.api.urls")),
 ]

@@ -66,7 +66,7 @@ def notify(
     key: str,
     url: str = "",
 ) -> int:
-    """Queue ``event`` for each recipient on the channels they accept; returns rows written.
+    """Queue ``event`` for each recipient on the channels they accept; returns the rows it added.
 
     Call inside the transaction of the change being announced. ``key`` identifies the occurrence
     (e.g. ``"tender:42:published"``): calling again with the same key adds nothing. ``context``
@@ -80,6 +80,11 @@ def notify(
     preferences = {
         pref.user_id: pref for pref in NotificationPreference.objects.filter(user_id__in=people.keys(), event=event)
     }
+    already = set(
+        Notification.objects.filter(event=event, key=key, recipient_id__in=people.keys()).values_list(
+            "recipient_id", "channel"
+        )
+    )
     now = clock.now()
     rows: list[Notification] = []
     for user in people.values():
@@ -93,6 +98,8 @@ def notify(
         if wants_email:
             status = DeliveryStatus.DIGEST if user.email_digest and not event_type.mandatory else DeliveryStatus.PENDING
             rows.append(Notification(channel=Channel.EMAIL, status=status, **common))
+    rows = [row for row in rows if (row.recipient.pk, row.channel) not in already]
+    # ignore_conflicts still guards against a concurrent call with the same key.
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     pending_ids = list(
         Notification.objects.filter(

@@ -18,3 +18,13 @@ def role_label(code: str) -> str:
         return Role(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def supplier_status_label(code: str) -> str:
+    from smeregistry.enums import SupplierStatus
+
+    try:
+        return SupplierStatus(code).label
+    except ValueError:
+        return code

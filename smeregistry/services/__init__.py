@@ -1,0 +1,1 @@
+"""Write side of the supplier registry, one module per aggregate."""
