@@ -1,3 +1,3 @@
-urlpatterns: list = [
-    # Filled by the API modules: suppliers.py (lookup, list, register, sanctions, eligibility) and quotas.py.
-]
+from smeregistry.api import quotas, suppliers
+
+urlpatterns = [*suppliers.urlpatterns, *quotas.urlpatterns]

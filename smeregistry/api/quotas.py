@@ -1,0 +1,3 @@
+"""API: MYPE set-aside quota figures. (To be filled.)"""
+
+urlpatterns: list = []
