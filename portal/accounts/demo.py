@@ -28,11 +28,6 @@ ORGANISATIONS = [
     ("minsa", OrganisationKind.CONTRACTING_ENTITY, "Ministerio de Salud (demo)", "2013137301"),
     ("munilima", OrganisationKind.CONTRACTING_ENTITY, "Municipalidad Metropolitana de Lima (demo)", "2013137302"),
     ("hospital", OrganisationKind.CONTRACTING_ENTITY, "Hospital Regional de Cusco (demo)", "2013137303"),
-    ("andinas", OrganisationKind.SUPPLIER, "Inversiones Andinas S.A.C.", "2060123401"),
-    ("textiles", OrganisationKind.SUPPLIER, "Textiles Huancayo E.I.R.L.", "2060123402"),
-    ("amazonia", OrganisationKind.SUPPLIER, "Servicios Generales Amazonía S.R.L.", "2060123403"),
-    ("medsur", OrganisationKind.SUPPLIER, "Distribuidora Médica del Sur S.A.C.", "2060123404"),
-    ("corporacion", OrganisationKind.SUPPLIER, "Corporación Industrial Peruana S.A.", "2010012305"),
     ("banco", OrganisationKind.FINANCIAL_INSTITUTION, "Banco Andino de Fomento S.A.", "2010055501"),
     ("financiera", OrganisationKind.FINANCIAL_INSTITUTION, "Financiera Emprende Perú S.A.", "2010055502"),
     ("facturaya", OrganisationKind.INTEGRATOR, "FacturaYa Integraciones S.A.C.", "2060777701"),
@@ -56,14 +51,14 @@ PEOPLE = [
         "proveedor@andinas.demo",
         "María",
         "Condori",
-        [("andinas", Role.SUPPLIER_REPRESENTATIVE), ("andinas", Role.ADMINISTRATOR)],
+        [],  # represents Inversiones Andinas S.A.C. once the registry's demo registers it
     ),
     (
         "textiles",
         "ventas@textiles.demo",
         "Jorge",
         "Rojas",
-        [("textiles", Role.SUPPLIER_REPRESENTATIVE), ("textiles", Role.ADMINISTRATOR)],
+        [],  # represents Textiles Huancayo E.I.R.L. once the registry's demo registers it
     ),
     (
         "banco",
@@ -109,4 +104,5 @@ def load(world: dict) -> None:
         key="demo:welcome",
     )
     world["organisations"] = organisations
+    # Suppliers are registered by smeregistry.demo, through the registry, by these people.
     world["people"] = people

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -22,7 +25,7 @@ from portal.accounts.models import Membership, User
 from portal.accounts.services import membership_grant, normalise_tax_id, organisation_create
 from portal.audit.services import audit_record
 from portal.core import clock
-from portal.core.errors import DomainError, RuleViolation
+from portal.core.errors import DomainError, NotFoundError, RuleViolation
 from portal.notifications.services import notify
 from smeregistry.enums import Register, SupplierStatus
 from smeregistry.models import Region, RegistrationDraft, Supplier, SupplierCategory, SupplierDocument, UnspscCategory
@@ -63,9 +66,31 @@ def _required(value: str, field_name: str, label: str) -> str:
     return value
 
 
-def validate_supplier_data(data: SupplierData, *, today: date) -> dict[str, Any]:  # noqa: PLR0912, PLR0915 - one check per field, in form order
-    """Check and clean a registration; raises DomainError naming the first field to fix."""
+# The registration's fields, in the order the guided registration asks for them (one group a step).
+FIELD_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("ruc", "legal_name", "trade_name"),
+    ("address", "region_code", "district_ubigeo", "phone", "email"),
+    ("representative_name", "representative_document"),
+    ("registers", "category_codes"),
+    ("annual_sales", "sales_fiscal_year", "employees"),
+)
+
+
+def validate_supplier_data(data: SupplierData, *, today: date, only: Collection[str] | None = None) -> dict[str, Any]:
+    """Check and clean a registration; raises DomainError naming the first field to fix.
+
+    ``only`` checks just the groups of FIELD_GROUPS holding those fields (one step of the guided
+    registration); the other fields of ``data`` are then ignored.
+    """
+    checks = (_clean_business, _clean_address, _clean_representative, _clean_offer, _clean_size)
     clean: dict[str, Any] = {}
+    for fields, check in zip(FIELD_GROUPS, checks, strict=True):
+        if only is None or not set(only).isdisjoint(fields):
+            check(data, clean, today)
+    return clean
+
+
+def _clean_business(data: SupplierData, clean: dict[str, Any], today: date) -> None:
     clean["ruc"] = normalise_tax_id(country="PE", tax_id=data.ruc)
     if not clean["ruc"].startswith(("10", "15", "17", "20")):
         raise DomainError(
@@ -75,6 +100,9 @@ def validate_supplier_data(data: SupplierData, *, today: date) -> dict[str, Any]
         )
     clean["legal_name"] = _required(data.legal_name, "legal_name", _("The legal name"))[:200]
     clean["trade_name"] = (data.trade_name or "").strip()[:200]
+
+
+def _clean_address(data: SupplierData, clean: dict[str, Any], today: date) -> None:
     clean["address"] = _required(data.address, "address", _("The tax address"))[:250]
     region = Region.objects.filter(country="PE", code=(data.region_code or "").strip()).first()
     if region is None:
@@ -95,6 +123,9 @@ def validate_supplier_data(data: SupplierData, *, today: date) -> dict[str, Any]
     except Exception:
         raise DomainError(_("Enter a valid contact e-mail."), code="invalid_email", field="email") from None
     clean["email"] = email
+
+
+def _clean_representative(data: SupplierData, clean: dict[str, Any], today: date) -> None:
     clean["representative_name"] = _required(
         data.representative_name, "representative_name", _("The legal representative's name")
     )[:200]
@@ -104,6 +135,9 @@ def validate_supplier_data(data: SupplierData, *, today: date) -> dict[str, Any]
         raise DomainError(
             _("The representative's DNI has 8 digits."), code="invalid_dni", field="representative_document"
         ) from None
+
+
+def _clean_offer(data: SupplierData, clean: dict[str, Any], today: date) -> None:
     registers = sorted(set(data.registers or []))
     if not registers or any(name not in Register.values for name in registers):
         raise DomainError(_("Choose at least one register."), code="invalid_registers", field="registers")
@@ -117,6 +151,9 @@ def validate_supplier_data(data: SupplierData, *, today: date) -> dict[str, Any]
             field="category_codes",
         )
     clean["categories"] = categories
+
+
+def _clean_size(data: SupplierData, clean: dict[str, Any], today: date) -> None:
     try:
         sales = Decimal(str(data.annual_sales).replace(",", "").strip())
     except (InvalidOperation, ValueError):
@@ -144,7 +181,17 @@ def validate_supplier_data(data: SupplierData, *, today: date) -> dict[str, Any]
     if not 0 <= employees <= 10_000_000:
         raise DomainError(_("Write the number of employees."), code="invalid_employees", field="employees")
     clean["employees"] = employees
-    return clean
+
+
+def supplier_ruc_check_free(ruc: str) -> None:
+    """Refuse a RUC that is already registered (the guided registration asks at its first step too)."""
+    if Supplier.objects.filter(ruc=ruc).exists():
+        raise RuleViolation(
+            _("A supplier with RUC %(ruc)s is already registered. If it is yours, ask its administrator to add you.")
+            % {"ruc": ruc},
+            code="duplicate_ruc",
+            field="ruc",
+        )
 
 
 @transaction.atomic
@@ -158,13 +205,7 @@ def supplier_register(*, actor: User, data: SupplierData) -> Supplier:
         raise PermissionDenied(_("Sign in as a person to register a business."))
     today = clock.now().date()
     clean = validate_supplier_data(data, today=today)
-    if Supplier.objects.filter(ruc=clean["ruc"]).exists():
-        raise RuleViolation(
-            _("A supplier with RUC %(ruc)s is already registered. If it is yours, ask its administrator to add you.")
-            % {"ruc": clean["ruc"]},
-            code="duplicate_ruc",
-            field="ruc",
-        )
+    supplier_ruc_check_free(clean["ruc"])
     classification, basis = size_classify(
         jurisdiction="PE", sales=clean["annual_sales"], fiscal_year=clean["sales_fiscal_year"], on=today
     )
@@ -309,8 +350,12 @@ def supplier_suspend(*, actor: Any, supplier: Supplier, reason: str) -> Supplier
 
 @transaction.atomic
 def supplier_reinstate(*, actor: Any, supplier: Supplier) -> Supplier:
+    """Lift a suspension. (Pending → active is verification, which sets the validity: not this.)"""
     _require_operator(actor)
-    return _move(_locked(supplier), SupplierStatus.ACTIVE, actor=actor)
+    supplier = _locked(supplier)
+    if supplier.status != SupplierStatus.SUSPENDED:
+        raise RuleViolation(_("Only a suspended supplier can be reinstated."), code="invalid_transition")
+    return _move(supplier, SupplierStatus.ACTIVE, actor=actor)
 
 
 def _require_representative(actor: Any, supplier: Supplier) -> None:
@@ -467,3 +512,121 @@ def draft_save(*, user: User, step: int, values: dict[str, Any]) -> Registration
     draft.step = max(draft.step, step)
     draft.save(update_fields=["data", "step", "updated_at"])
     return draft
+
+
+# --- The registrant's account and supporting documents (kept with the draft until submission) ------
+
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+DOCUMENTS_PER_DRAFT = 10
+# What a file's first bytes must be for each accepted type, and the names it may carry.
+DOCUMENT_SIGNATURES: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
+    (b"%PDF-", "application/pdf", (".pdf",)),
+    (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")),
+    (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
+)
+
+
+@transaction.atomic
+def registrant_create(*, first_name: str, last_name: str, email: str, password: str) -> User:
+    """Open the account of a person who is about to register a business. The e-mail, unique without
+    regard to case, is also the username. The password is checked by the caller's form (Django's
+    validators need the other fields to compare against)."""
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except Exception:
+        raise DomainError(_("Enter a valid e-mail address."), code="invalid_email", field="email") from None
+    if len(email) > 150:
+        raise DomainError(_("The e-mail address is too long."), code="invalid_email", field="email")
+    taken = _("An account with this e-mail already exists. Sign in with it instead.")
+    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
+        raise RuleViolation(taken, code="duplicate_email", field="email")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=email.lower(),
+                email=email,
+                password=password,
+                first_name=(first_name or "").strip()[:150],
+                last_name=(last_name or "").strip()[:150],
+            )
+    except IntegrityError as exc:  # the same address, a moment earlier
+        raise RuleViolation(taken, code="duplicate_email", field="email") from exc
+    logger.info("registrant.created", extra={"user_id": user.pk})
+    return user
+
+
+def document_type_detect(*, name: str, head: bytes) -> str:
+    """The content type of an uploaded file, from its first bytes; its name must agree."""
+    lowered = (name or "").lower()
+    for signature, content_type, extensions in DOCUMENT_SIGNATURES:
+        if head.startswith(signature) and lowered.endswith(extensions):
+            return content_type
+    raise DomainError(
+        _("Upload a PDF, JPEG or PNG file. This file is not one of them (its content was checked, not only its name)."),
+        code="invalid_file_type",
+        field="file",
+    )
+
+
+@transaction.atomic
+def draft_document_add(*, user: User, doc_type: str, upload: Any) -> SupplierDocument:
+    """Keep a supporting document with the person's registration in progress (no supplier yet).
+
+    ``upload`` is a Django UploadedFile. Checks its size, its real type and how many are kept."""
+    from smeregistry.enums import DocumentType
+
+    if doc_type not in DocumentType.values:
+        raise DomainError(_("Choose the type of document."), code="invalid_doc_type", field="doc_type")
+    if upload is None or not upload.size:
+        raise DomainError(_("Choose a file to upload."), code="required", field="file")
+    if upload.size > DOCUMENT_MAX_BYTES:
+        raise DomainError(
+            _("The file is larger than %(max)s MB. Scan it at a lower resolution or split it.")
+            % {"max": DOCUMENT_MAX_BYTES // (1024 * 1024)},
+            code="file_too_large",
+            field="file",
+        )
+    upload.seek(0)
+    content_type = document_type_detect(name=upload.name, head=upload.read(16))
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one upload at a time per person
+    kept = SupplierDocument.objects.filter(owner=user, supplier__isnull=True).count()
+    if kept >= DOCUMENTS_PER_DRAFT:
+        raise RuleViolation(
+            _("You can attach at most %(n)s documents.") % {"n": DOCUMENTS_PER_DRAFT},
+            code="too_many_documents",
+            field="file",
+        )
+    document = SupplierDocument(
+        owner=user,
+        supplier=None,
+        doc_type=doc_type,
+        original_name=os.path.basename(upload.name)[-200:],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
+    document.file.save(os.path.basename(upload.name), upload, save=False)
+    document.save()
+    return document
+
+
+def draft_documents(*, user: User):
+    return SupplierDocument.objects.filter(owner=user, supplier__isnull=True).order_by("uploaded_at", "pk")
+
+
+@transaction.atomic
+def draft_document_remove(*, user: User, document_id: int) -> None:
+    """Remove a document the person uploaded and has not submitted yet (someone else's: not found)."""
+    document = SupplierDocument.objects.filter(pk=document_id, owner=user, supplier__isnull=True).first()
+    if document is None:
+        raise NotFoundError(_("This document is not in your registration."), code="not_found")
+    stored = document.file.name
+    storage = document.file.storage
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(stored))

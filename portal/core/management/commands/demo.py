@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 # Each app adds its loader here, in dependency order; each receives the shared ``world`` dict.
 STEPS = [
     "portal.accounts.demo",
+    "smeregistry.demo",
 ]
 
 
