@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from stdnum.pe import ruc as ruc_number
 
 from portal.accounts.models import Organisation, User
 from portal.core import clock
@@ -25,7 +26,6 @@ from smeregistry.services.eligibility import LotRequirements, eligibility_check
 from smeregistry.services.quotas import award_fact_record
 from smeregistry.services.sanctions import sanction_record
 from smeregistry.services.suppliers import SupplierData, supplier_register, supplier_suspend, supplier_verify
-from stdnum.pe import ruc as ruc_number
 
 MAIN_SUPPLIERS = [
     # owner username, RUC body, legal name, region, registers, categories, annual sales
@@ -79,7 +79,7 @@ def _owner(username: str | None, index: int) -> User:
     return user
 
 
-def _data(ruc: str, name: str, region: str, registers, categories, sales: str, index: int) -> SupplierData:
+def _data(ruc: str, name: str, region: str, registers, categories, sales: str, index: int) -> SupplierData:  # noqa: PLR0917
     return SupplierData(
         ruc=ruc,
         legal_name=name,
@@ -105,7 +105,7 @@ def load(world: dict) -> None:
         return
     operator = User.objects.get(username="admin")
     reviewer = User.objects.get(username="revisor")
-    rng = random.Random(2026)  # the same demo every time
+    rng = random.Random(2026)  # noqa: S311 - the same demo every time, not cryptography
 
     suppliers: dict[str, Supplier] = {}
     for index, (owner, body, name, region, registers, categories, sales) in enumerate(MAIN_SUPPLIERS):
