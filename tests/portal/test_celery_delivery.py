@@ -4,8 +4,10 @@ Runs on PostgreSQL (the worker is another process and must see committed rows). 
 reason, only when no ``redis-server`` binary is available to start a private broker.
 """
 
+import os
 import re
 import shutil
+import signal
 import time
 from collections import Counter
 
@@ -178,3 +180,41 @@ def test_broker_outage_loses_nothing_and_doubles_nothing(private_broker, worker,
     # Whether kombu crashed the worker during the outage (then restarted, as systemd would) varies
     # from run to run; either way nothing was lost or doubled.
     print(f"broker outage: worker restarted {worker.restarts} time(s); slowest commit {slowest:.2f} s")  # noqa: T201 - a figure for the record
+
+
+def test_worker_killed_mid_delivery_loses_nothing(broker, producer, tmp_path):
+    """SIGKILL the worker while it delivers; the supervisor restarts it and the sweeper hands out
+    again what the dead worker held. Nothing is lost. A message can only be repeated if the kill fell
+    between handing it to the mail server and marking its row sent: those rows are exactly the ones
+    left "sending" by the kill, and only they may appear twice."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    worker = CeleryWorker(
+        broker_url=broker.url,
+        workdir=tmp_path,
+        mail_dir=mail_dir,
+        extra_env={"NOTIFICATION_SENDING_LEASE": "3", "NOTIFICATION_BATCH_SIZE": "10"},
+    )
+    worker.start()
+    try:
+        wait_until(lambda: "transport:" in worker.log_tail(60), timeout=30, what="worker banner")
+        users = UserFactory.create_batch(300)
+        with transaction.atomic():
+            notify("portal.announcement", users, {"title": "Masivo", "text": "—"}, key="kill:1")
+        wait_until(
+            lambda: email_rows("kill:").filter(status=DeliveryStatus.SENT).count() >= 40, timeout=60, what="deliveries"
+        )
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        in_flight = set(email_rows("kill:").filter(status=DeliveryStatus.SENDING).values_list("pk", flat=True))
+
+        wait_all_sent("kill:", 300, worker, timeout=120)
+        time.sleep(2)
+
+        counts = delivered(mail_dir)
+        assert set(counts) == set(email_rows("kill:").values_list("pk", flat=True))  # none lost
+        doubled = {pk for pk, times in counts.items() if times > 1}
+        assert doubled <= in_flight
+        assert max(counts.values()) <= 2
+        assert worker.restarts >= 1
+    finally:
+        worker.stop()
