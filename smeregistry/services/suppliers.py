@@ -612,7 +612,12 @@ def draft_document_add(*, user: User, doc_type: str, upload: Any) -> SupplierDoc
         sha256=digest.hexdigest(),
     )
     document.file.save(os.path.basename(upload.name), upload, save=False)
-    document.save()
+    stored, storage = document.file.name, document.file.storage
+    try:
+        document.save()
+    except Exception:
+        storage.delete(stored)  # no row, no file: an upload that failed leaves nothing behind
+        raise
     return document
 
 
