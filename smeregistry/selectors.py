@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from smeregistry.enums import SupplierStatus
-from smeregistry.models import Sanction, Supplier, SupplierCategory, UnspscCategory
+from smeregistry.models import (
+    AwardFact,
+    ConsortiumMember,
+    EligibilityRecord,
+    Sanction,
+    Supplier,
+    SupplierCategory,
+    SupplierDocument,
+    UnspscCategory,
+)
 from smeregistry.sizing import category_prefixes, significant_prefix
+
+# What the public lists show: suppliers the operator has verified at some point. Pending and rejected
+# registrations are not (yet) part of the registry; their profile is still reachable by RUC.
+PUBLIC_STATUSES = (SupplierStatus.ACTIVE, SupplierStatus.SUSPENDED, SupplierStatus.EXPIRED)
 
 
 def supplier_search(
@@ -16,14 +30,17 @@ def supplier_search(
     category_code: str | None = None,
     region_code: str | None = None,
     size_class: str | None = None,
-    status: str | None = SupplierStatus.ACTIVE,
+    status: str | Sequence[str] | None = SupplierStatus.ACTIVE,
     text: str | None = None,
 ) -> QuerySet[Supplier]:
     """Suppliers that supply ``category_code`` (at any level: a family finds suppliers registered for
-    its classes and for its segment), in a region, of a size. Public information only."""
+    its classes and for its segment), in a region, of a size, in one status or any of several.
+    Public information only."""
     rows = Supplier.objects.select_related("region")
-    if status:
+    if isinstance(status, str):
         rows = rows.filter(status=status)
+    elif status:
+        rows = rows.filter(status__in=list(status))
     if region_code:
         rows = rows.filter(region__code=region_code)
     if size_class:
@@ -66,3 +83,50 @@ def categories_matching(text: str, *, limit: int = 30) -> QuerySet[UnspscCategor
         for word in text.split()[:5]:
             rows = rows.filter(Q(name_es__icontains=word) | Q(name_en__icontains=word))
     return rows.order_by("code")[:limit]
+
+
+def supplier_awards(*, supplier: Supplier) -> QuerySet[AwardFact]:
+    """The contracts a supplier won on its own, newest first (public)."""
+    return AwardFact.objects.filter(supplier=supplier).select_related("entity").order_by("-awarded_on", "-pk")
+
+
+def supplier_sanctions(*, supplier: Supplier) -> QuerySet[Sanction]:
+    """Every sanction of a supplier, past, in force and scheduled, newest first (public)."""
+    return Sanction.objects.filter(supplier=supplier).order_by("-starts_on", "-pk")
+
+
+def supplier_consortium_memberships(*, supplier: Supplier) -> QuerySet[ConsortiumMember]:
+    """The consortia a supplier belongs to, with their lead (public)."""
+    return (
+        ConsortiumMember.objects.filter(supplier=supplier)
+        .select_related("consortium__lead")
+        .order_by("consortium__name", "consortium_id")
+    )
+
+
+# --- Operator's side: callers check that the actor is a registry operator first ---------------------
+
+
+def registrations_pending() -> QuerySet[Supplier]:
+    """Registrations waiting for verification, oldest first."""
+    return (
+        Supplier.objects.filter(status=SupplierStatus.PENDING).select_related("region").order_by("registered_at", "pk")
+    )
+
+
+def registrations_recently_changed(*, limit: int = 20) -> QuerySet[Supplier]:
+    """Registrations already decided, the most recently changed first."""
+    return (
+        Supplier.objects.exclude(status=SupplierStatus.PENDING)
+        .select_related("region")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+
+
+def supplier_documents(*, supplier: Supplier) -> QuerySet[SupplierDocument]:
+    return SupplierDocument.objects.filter(supplier=supplier).order_by("doc_type", "pk")
+
+
+def eligibility_record_get(*, record_id: int) -> EligibilityRecord | None:
+    """An eligibility record; whether the caller may read it is decided by the caller's organisation."""
+    return EligibilityRecord.objects.select_related("supplier", "consortium").filter(pk=record_id).first()

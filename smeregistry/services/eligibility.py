@@ -175,15 +175,20 @@ def eligibility_check(
     at: datetime | None = None,
     purpose: str = EligibilityPurpose.CHECK,
     actor: Any = None,
+    organisation: Any = None,
 ) -> EligibilityRecord:
     """Decide and record whether ``party`` may take part in ``lot`` at ``at`` (default: now).
 
     Runs inside the caller's transaction when there is one (a bid's), so the record and the act it
     justifies commit together. Locks nothing: it reads the registry as of this moment.
+    ``organisation`` is the one the check was run for (an entity, a supplier, an integrator's);
+    it is kept in the snapshot so that only that organisation (and the operator) reads the record.
     """
     if purpose not in EligibilityPurpose.values:
         raise DomainError(_("Unknown purpose of an eligibility check."), code="invalid_purpose")
     result = eligibility_evaluate(party=party, lot=lot, at=at)
+    if organisation is not None:
+        result["snapshot"]["checked_for_organisation"] = organisation.pk
     actor_label = getattr(actor, "audit_label", None) or (
         f"user:{actor.pk}" if getattr(actor, "pk", None) else "system"
     )
