@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two serializers expose a traffic light; name the shared enum once.
+    "ENUM_NAME_OVERRIDES": {"TrafficLightEnum": ["green", "amber", "red", "none"]},
 }
 
 # --- Security headers -----------------------------------------------------------------------------

@@ -25,8 +25,6 @@ from smeregistry.services.suppliers import (
 )
 
 LIST_FIELDS = ("registers", "category_codes")
-# The services name the RUC "tax_id" when the organisations' check refuses it.
-FIELD_ALIASES = {"tax_id": "ruc"}
 
 
 def supplier_data_from(values: dict[str, Any], *, document_ids: list[int] | None = None) -> SupplierData:
@@ -129,7 +127,7 @@ class StepForm(forms.Form):
         """Checks beyond the fields' own (e.g. uniqueness), run after them."""
 
     def add_service_error(self, exc: DomainError) -> None:
-        name = FIELD_ALIASES.get(exc.field or "", exc.field)
+        name = exc.field
         target = name if name in self.fields else None
         if exc.message not in self.errors.get(target or "__all__", []):
             self.add_error(target, exc.message)

@@ -378,6 +378,11 @@ class EligibilityRecord(models.Model):
     is_mype = models.BooleanField(default=False)
     snapshot = models.JSONField(default=dict)
     checked_by = models.CharField(max_length=200)
+    # The organisation the check was run for (an entity's bid intake, an integrator, the supplier
+    # itself); it and the operators may read the record back.
+    checked_for = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("eligibility record")

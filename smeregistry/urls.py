@@ -3,7 +3,8 @@
 from smeregistry.views import operator, public, quotas, registration
 
 urlpatterns = [
-    *registration.urlpatterns,  # supplier-register, supplier-register-step, supplier-mine, consortium-create, category-picker
+    # supplier-register, supplier-register-step, supplier-mine, consortium-create, category-picker
+    *registration.urlpatterns,
     *public.urlpatterns,  # supplier-list, supplier-profile, sanction-list
     *operator.urlpatterns,  # registry-operator, registry-operator-supplier, sanction-create
     *quotas.urlpatterns,  # quota-national, quota-entity

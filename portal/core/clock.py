@@ -7,7 +7,7 @@ Every rule that depends on "now" (deadlines, validity, maturity) asks this modul
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 
@@ -19,6 +19,14 @@ def now() -> datetime:
     if _source is not None:
         return _source()
     return timezone.now()
+
+
+def today() -> date:
+    """Today's date in the portal's time zone (Lima): the day deadlines, validity and sanctions count in.
+
+    Not ``now().date()``, which is the UTC day and runs ahead of Lima from 19:00 to midnight.
+    """
+    return timezone.localdate(now())
 
 
 def set_source(source: Callable[[], datetime] | None) -> None:

@@ -25,7 +25,7 @@ from portal.accounts.api import schema  # noqa: F401 - registers the token schem
 from portal.accounts.enums import OrganisationKind, Role, TokenScope
 from portal.accounts.selectors import roles_for
 from portal.api.permissions import is_token
-from portal.core.errors import DomainError, NotFoundError
+from portal.core.errors import NotFoundError
 from smeregistry.api.serializers import (
     EligibilityCheckRequestSerializer,
     EligibilityRecordSerializer,
@@ -45,7 +45,7 @@ from smeregistry.selectors import (
     supplier_search,
 )
 from smeregistry.services.eligibility import LotRequirements, eligibility_check
-from smeregistry.services.suppliers import SupplierData, _require_operator, supplier_register, supplier_verify
+from smeregistry.services.suppliers import SupplierData, require_operator, supplier_register, supplier_verify
 from smeregistry.views.public import lima_today
 
 # --- Permissions ------------------------------------------------------------------------------------
@@ -85,7 +85,7 @@ class IsRegistryOperator(BasePermission):
             self.message = _("This action needs a signed-in person, not an API token.")
             return False
         try:
-            _require_operator(request.user)
+            require_operator(request.user)
         except PermissionDenied as exc:
             self.message = str(exc)
             return False
@@ -155,12 +155,7 @@ def _supplier_or_404(ruc: str) -> Supplier:
 
 
 def _register(actor: Any, data: dict) -> Supplier:
-    try:
-        return supplier_register(actor=actor, data=SupplierData(**data))
-    except DomainError as exc:
-        if exc.field == "tax_id":  # the accounts helper names the organisation's field; here it is the RUC
-            exc.field = "ruc"
-        raise
+    return supplier_register(actor=actor, data=SupplierData(**data))
 
 
 class SupplierListView(generics.ListAPIView):
@@ -247,7 +242,7 @@ def _may_read_record(request: Request, record) -> bool:
     if _is_operator(request):
         return True
     organisation = checker_organisation(request)
-    return organisation is not None and record.snapshot.get("checked_for_organisation") == organisation.pk
+    return organisation is not None and record.checked_for_id == organisation.pk
 
 
 def _party(request: Request, data: dict) -> Supplier | Consortium:

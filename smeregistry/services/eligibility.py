@@ -181,14 +181,12 @@ def eligibility_check(
 
     Runs inside the caller's transaction when there is one (a bid's), so the record and the act it
     justifies commit together. Locks nothing: it reads the registry as of this moment.
-    ``organisation`` is the one the check was run for (an entity, a supplier, an integrator's);
-    it is kept in the snapshot so that only that organisation (and the operator) reads the record.
+    ``organisation`` is the one the check was run for (an entity, a supplier, an integrator's):
+    only that organisation (and the operator) reads the record back.
     """
     if purpose not in EligibilityPurpose.values:
         raise DomainError(_("Unknown purpose of an eligibility check."), code="invalid_purpose")
     result = eligibility_evaluate(party=party, lot=lot, at=at)
-    if organisation is not None:
-        result["snapshot"]["checked_for_organisation"] = organisation.pk
     actor_label = getattr(actor, "audit_label", None) or (
         f"user:{actor.pk}" if getattr(actor, "pk", None) else "system"
     )
@@ -206,6 +204,7 @@ def eligibility_check(
         is_mype=result["is_mype"],
         snapshot=result["snapshot"],
         checked_by=actor_label,
+        checked_for=organisation,
     )
 
 

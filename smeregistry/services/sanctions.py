@@ -18,7 +18,7 @@ from portal.notifications.services import notify
 from smeregistry.models import Sanction, Supplier
 
 
-def _require_oversight(actor: Any) -> None:
+def require_oversight(actor: Any) -> None:
     if getattr(actor, "is_superuser", False):
         return
     if not Membership.objects.filter(
@@ -32,7 +32,7 @@ def sanction_record(
     *, actor: Any, supplier: Supplier, starts_on: date, ends_on: date | None, reason: str, source: str
 ) -> Sanction:
     """Record a sanction. It applies from ``starts_on`` to ``ends_on`` inclusive (open-ended if None)."""
-    _require_oversight(actor)
+    require_oversight(actor)
     reason, source = (reason or "").strip(), (source or "").strip()
     if not reason:
         raise DomainError(_("Write the reason for the sanction."), code="required", field="reason")

@@ -91,7 +91,10 @@ def validate_supplier_data(data: SupplierData, *, today: date, only: Collection[
 
 
 def _clean_business(data: SupplierData, clean: dict[str, Any], today: date) -> None:
-    clean["ruc"] = normalise_tax_id(country="PE", tax_id=data.ruc)
+    try:
+        clean["ruc"] = normalise_tax_id(country="PE", tax_id=data.ruc)
+    except DomainError as exc:
+        raise DomainError(exc.message, code=exc.code, field="ruc") from exc
     if not clean["ruc"].startswith(("10", "15", "17", "20")):
         raise DomainError(
             _("A RUC starts with 10, 15, 17 or 20; check the number on your RUC record."),
@@ -203,7 +206,7 @@ def supplier_register(*, actor: User, data: SupplierData) -> Supplier:
     """
     if not getattr(actor, "is_authenticated", False) or getattr(actor, "token", None) is not None:
         raise PermissionDenied(_("Sign in as a person to register a business."))
-    today = clock.now().date()
+    today = clock.today()
     clean = validate_supplier_data(data, today=today)
     supplier_ruc_check_free(clean["ruc"])
     classification, basis = size_classify(
@@ -271,7 +274,7 @@ def supplier_register(*, actor: User, data: SupplierData) -> Supplier:
     return supplier
 
 
-def _require_operator(actor: Any) -> None:
+def require_operator(actor: Any) -> None:
     from portal.accounts.enums import OrganisationKind as Kind
 
     if getattr(actor, "is_superuser", False):
@@ -327,10 +330,10 @@ def _locked(supplier: Supplier) -> Supplier:
 @transaction.atomic
 def supplier_verify(*, actor: Any, supplier: Supplier, approve: bool, reason: str = "") -> Supplier:
     """The operator accepts (active, valid for the policy's period from today) or rejects a registration."""
-    _require_operator(actor)
+    require_operator(actor)
     supplier = _locked(supplier)
     if approve:
-        today = clock.now().date()
+        today = clock.today()
         validity = policy_for(supplier.jurisdiction).registration_validity_days
         return _move(
             supplier, SupplierStatus.ACTIVE, actor=actor, valid_from=today, valid_until=today + timedelta(days=validity)
@@ -342,7 +345,7 @@ def supplier_verify(*, actor: Any, supplier: Supplier, approve: bool, reason: st
 
 @transaction.atomic
 def supplier_suspend(*, actor: Any, supplier: Supplier, reason: str) -> Supplier:
-    _require_operator(actor)
+    require_operator(actor)
     if not (reason or "").strip():
         raise DomainError(_("Say why the supplier is suspended."), code="reason_required", field="reason")
     return _move(_locked(supplier), SupplierStatus.SUSPENDED, actor=actor, reason=reason.strip())
@@ -351,7 +354,7 @@ def supplier_suspend(*, actor: Any, supplier: Supplier, reason: str) -> Supplier
 @transaction.atomic
 def supplier_reinstate(*, actor: Any, supplier: Supplier) -> Supplier:
     """Lift a suspension. (Pending → active is verification, which sets the validity: not this.)"""
-    _require_operator(actor)
+    require_operator(actor)
     supplier = _locked(supplier)
     if supplier.status != SupplierStatus.SUSPENDED:
         raise RuleViolation(_("Only a suspended supplier can be reinstated."), code="invalid_transition")
@@ -374,7 +377,7 @@ def supplier_update_size_data(
     """The supplier declares newer sales; the size class is computed again (past snapshots stay)."""
     _require_representative(actor, supplier)
     supplier = _locked(supplier)
-    today = clock.now().date()
+    today = clock.today()
     base = SupplierData(
         ruc=supplier.ruc,
         legal_name=supplier.legal_name,
@@ -426,7 +429,7 @@ def supplier_renew(*, actor: Any, supplier: Supplier) -> Supplier:
     policy = policy_for(supplier.jurisdiction)
     validity = policy.registration_validity_days
     window = max(policy.reminder_days or [60])
-    today = clock.now().date()
+    today = clock.today()
     if supplier.valid_until and (supplier.valid_until - today).days > window:
         raise RuleViolation(
             _("A registration can be renewed from %(days)s days before it expires.") % {"days": window},
@@ -447,7 +450,7 @@ def supplier_renew(*, actor: Any, supplier: Supplier) -> Supplier:
 
 def registry_expire_due(*, today: date | None = None) -> int:
     """Move every active registration whose validity ended before ``today`` to expired. Idempotent."""
-    today = today or clock.now().date()
+    today = today or clock.today()
     expired = 0
     due = list(
         Supplier.objects.filter(status=SupplierStatus.ACTIVE, valid_until__lt=today).values_list("pk", flat=True)
@@ -468,7 +471,7 @@ def registry_send_expiry_reminders(*, today: date | None = None) -> int:
     Each supplier gets the reminder of the smallest threshold its remaining days fall under, keyed by
     (validity end, threshold): a second run the same day, or a day the job missed, sends nothing twice.
     """
-    today = today or clock.now().date()
+    today = today or clock.today()
     sent = 0
     for policy_days, jurisdiction in _reminder_plans():
         horizon = today + timedelta(days=max(policy_days))

@@ -1,7 +1,7 @@
 """Pages for the registry's operators (verification, suspension) and the oversight body (sanctions).
 
-Who may act is decided by the same checks the services run (``_require_operator``,
-``_require_oversight``), so a page never shows a form whose action the service would refuse.
+Who may act is decided by the same checks the services run (``require_operator``,
+``require_oversight``), so a page never shows a form whose action the service would refuse.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from smeregistry.selectors import (
     supplier_documents,
     supplier_sanctions,
 )
-from smeregistry.services.sanctions import _require_oversight, sanction_record
+from smeregistry.services.sanctions import require_oversight, sanction_record
 from smeregistry.services.suppliers import (
-    _require_operator,
+    require_operator,
     supplier_reinstate,
     supplier_suspend,
     supplier_verify,
@@ -38,7 +38,7 @@ from smeregistry.views.public import lima_today
 
 
 def _operator_supplier(request: HttpRequest, ruc: str) -> Supplier:
-    _require_operator(request.user)
+    require_operator(request.user)
     supplier = supplier_by_ruc(ruc)
     if supplier is None:
         raise Http404(_("No supplier with that RUC is registered."))
@@ -48,7 +48,7 @@ def _operator_supplier(request: HttpRequest, ruc: str) -> Supplier:
 @require_safe
 @login_required
 def registry_operator(request: HttpRequest) -> HttpResponse:
-    _require_operator(request.user)
+    require_operator(request.user)
     return render(
         request,
         "smeregistry/operator/dashboard.html",
@@ -179,7 +179,7 @@ class SanctionForm(forms.Form):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def sanction_create(request: HttpRequest) -> HttpResponse:
-    _require_oversight(request.user)
+    require_oversight(request.user)
     form = SanctionForm(request.POST or None, initial={"ruc": request.GET.get("ruc", "")[:11]})
     if request.method == "POST" and form.is_valid():
         try:

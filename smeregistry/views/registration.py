@@ -29,7 +29,6 @@ from portal.core import clock
 from portal.core.errors import DomainError, NotFoundError
 from smeregistry.enums import Register, SizeClass, SupplierStatus
 from smeregistry.forms import (
-    FIELD_ALIASES,
     AccountForm,
     AddressForm,
     BusinessForm,
@@ -206,7 +205,7 @@ def register_step(request, step: int):
 
 
 def _step_form(step: Step, *, data=None, initial=None, query: str = "") -> StepForm:
-    kwargs: dict[str, Any] = {"today": clock.now().date(), "prefix": None}
+    kwargs: dict[str, Any] = {"today": clock.today(), "prefix": None}
     if step.form is OfferForm:
         kwargs["query"] = query
     if data is not None:
@@ -215,7 +214,7 @@ def _step_form(step: Step, *, data=None, initial=None, query: str = "") -> StepF
 
 
 def _fields_step(request, step: Step, data: dict[str, Any]):
-    today = clock.now().date()
+    today = clock.today()
     if request.method == "GET":
         form = _step_form(step, initial=data, query=request.GET.get("q", ""))
         return _render_step(request, step, data, {"form": form, "size_sentence": _size_if_saved(step, data, today)})
@@ -294,13 +293,13 @@ def _review_context(data: dict[str, Any], documents: list) -> dict[str, Any]:
         "categories": UnspscCategory.objects.filter(code__in=data.get("category_codes") or []).order_by("code"),
         "registers": [label for value, label in Register.choices if value in (data.get("registers") or [])],
         "documents": documents,
-        "size_sentence": size_sentence(data, today=clock.now().date()),
+        "size_sentence": size_sentence(data, today=clock.today()),
     }
 
 
 def _refused_at_step(request, exc: DomainError, data: dict[str, Any]):
     """The final refusal shown where the person can fix it: the step holding the field."""
-    field = FIELD_ALIASES.get(exc.field or "", exc.field)
+    field = exc.field
     step = next((s for s in STEPS if field in s.fields), STEPS[REVIEW_STEP - 1])
     if step.form is None:
         if step.number == DOCUMENTS_STEP:
@@ -353,7 +352,7 @@ def supplier_mine(request):
                 forms_by_pk[supplier.pk] = form
                 if form.is_valid():
                     supplier = supplier_update_size_data(actor=request.user, supplier=supplier, **form.cleaned_data)
-                    messages.success(request, size_sentence(vars(supplier), today=clock.now().date()))
+                    messages.success(request, size_sentence(vars(supplier), today=clock.today()))
                     return redirect("supplier-mine")
                 status = 400
             else:
@@ -365,7 +364,7 @@ def supplier_mine(request):
             else:
                 messages.error(request, exc.message)
             status = 400
-    today = clock.now().date()
+    today = clock.today()
     rows = []
     links = SupplierCategory.objects.filter(supplier__in=suppliers).select_related("category").order_by("prefix")
     for supplier in suppliers:

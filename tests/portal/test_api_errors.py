@@ -187,3 +187,11 @@ def test_docs_page_loads_every_asset_from_static_and_nothing_from_other_sites(cl
     assert [url for url in assets if not url.startswith("/static/") or "cdn" in url.lower()] == []
     assert [url for url in assets if client.get(url).status_code != 200] == []
     assert "/api/schema/" in page
+
+
+def test_the_openapi_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
+
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")

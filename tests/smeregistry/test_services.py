@@ -121,8 +121,8 @@ def test_registration_computes_the_size_and_makes_the_person_representative():
 @pytest.mark.parametrize(
     ("overrides", "code", "field"),
     [
-        ({"ruc": "20123456789"}, "invalid_ruc", "tax_id"),
-        ({"ruc": "3012345678"}, "invalid_ruc", "tax_id"),
+        ({"ruc": "20123456789"}, "invalid_ruc", "ruc"),
+        ({"ruc": "3012345678"}, "invalid_ruc", "ruc"),
         ({"legal_name": "  "}, "required", "legal_name"),
         ({"region_code": "99"}, "invalid_region", "region_code"),
         ({"district_ubigeo": "040101"}, "invalid_ubigeo", "district_ubigeo"),  # Arequipa's, not Lima's
