@@ -32,9 +32,13 @@ def pytest_collection_modifyitems(config, items):
 def _fresh_clock_and_cache():
     from django.core.cache import cache
 
+    from smeregistry.services.policy import reference_cache_clear
+
     cache.clear()
+    reference_cache_clear()  # a rolled-back test must not leave its rules in the process's cache
     yield
     clock.set_source(None)
+    reference_cache_clear()
 
 
 @pytest.fixture

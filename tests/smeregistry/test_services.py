@@ -419,3 +419,17 @@ def test_consortium_needs_two_active_members_and_the_leads_representative():
         consortium_create(actor=UserFactory(), name="C", members=[(lead, "50"), (registered_supplier(3), "50")])
 
     assert (alone.value.code, inactive.value.code) == ("too_few_members", "member_inactive")
+
+
+def test_a_changed_rule_applies_at_once_in_this_process():
+    from smeregistry.models import TaxUnitValue
+
+    before, _ = size_classify(jurisdiction="PE", sales=Decimal("802501"), fiscal_year=2025, on=date(2026, 1, 1))
+    TaxUnitValue.objects.filter(jurisdiction="PE", fiscal_year=2025).update(value=Decimal("6000"))
+    cached, _ = size_classify(jurisdiction="PE", sales=Decimal("802501"), fiscal_year=2025, on=date(2026, 1, 1))
+    unit = TaxUnitValue.objects.get(jurisdiction="PE", fiscal_year=2025)
+    unit.save()  # an edit through the admin or a service sends post_save
+    after, basis = size_classify(jurisdiction="PE", sales=Decimal("802501"), fiscal_year=2025, on=date(2026, 1, 1))
+
+    assert (before.size_class, cached.size_class) == ("small", "small")  # a bare UPDATE waits for the TTL
+    assert (after.size_class, basis["unit_value"]) == ("micro", "6000.00")  # 150 UIT of 6,000 = 900,000
