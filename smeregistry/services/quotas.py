@@ -152,8 +152,14 @@ def quota_summary(
     policy = policy or policy_for(jurisdiction)
     rows = QuotaMonth.objects.filter(jurisdiction=jurisdiction, fiscal_year=fiscal_year)
     if entity is not None:
-        rows = rows.filter(entity=entity)
-    by_month = {row["month"]: row for row in rows.values("month").annotate(**_SUMS).order_by()}
+        # One row per month already (unique per entity and month): read them as they are.
+        fields = ("month", "total_amount", "total_count", "mype_amount", "mype_count")
+        by_month = {
+            values[0]: dict(zip(("month", *(f"{name}_sum" for name in fields[1:])), values, strict=True))
+            for values in rows.filter(entity=entity).values_list(*fields)
+        }
+    else:
+        by_month = {row["month"]: row for row in rows.values("month").annotate(**_SUMS).order_by()}
     months = []
     for number in range(1, 13):
         row = by_month.get(number, {})
