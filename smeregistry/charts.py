@@ -14,9 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from portal.core.money import format_money  # noqa: F401 - re-exported for the quota pages
 from smeregistry.services.quotas import QuotaSummary
-
-CURRENCY_SYMBOLS = {"PEN": "S/"}
 
 # Geometry of the month chart, in SVG user units (the SVG scales to its container).
 WIDTH, HEIGHT = 640, 280
@@ -26,12 +25,6 @@ SLOT = PLOT_W / 12
 BAR_W = 30
 BAR_FILL = "#0b4f8a"
 TARGET_STROKE = "#a3231a"
-
-
-def format_money(value: Decimal, currency: str = "PEN") -> str:
-    """Peruvian style: comma for thousands, point for decimals, two decimals: ``S/ 1,234,567.80``."""
-    symbol = CURRENCY_SYMBOLS.get(currency, currency)
-    return f"{symbol} {Decimal(value):,.2f}"
 
 
 def format_percent(value: Decimal | None) -> str:

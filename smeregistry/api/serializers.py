@@ -140,7 +140,9 @@ class EligibilityCheckRequestSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         if ("ruc" in attrs) == ("consortium_id" in attrs):
-            raise serializers.ValidationError(_("Give either the supplier's RUC or the consortium's id, not both."))
+            raise serializers.ValidationError(
+                _("Give the supplier's RUC or the consortium's id: exactly one of the two.")
+            )
         return attrs
 
 

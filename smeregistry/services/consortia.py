@@ -66,7 +66,7 @@ def consortium_create(*, actor: Any, name: str, members: Sequence[tuple[Supplier
     ]
     if inactive:
         raise RuleViolation(
-            _("Every member must have an active registration: %(names)s.") % {"names": ", ".join(sorted(inactive))},
+            _("These members have no active registration: %(names)s.") % {"names": ", ".join(sorted(inactive))},
             code="member_inactive",
             field="members",
         )

@@ -59,10 +59,10 @@ class SupplierData:
     document_ids: list[int] = field(default_factory=list)
 
 
-def _required(value: str, field_name: str, label: str) -> str:
+def _required(value: str, field_name: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise DomainError(_("%(field)s is required.") % {"field": label}, code="required", field=field_name)
+        raise DomainError(message, code="required", field=field_name)
     return value
 
 
@@ -101,12 +101,14 @@ def _clean_business(data: SupplierData, clean: dict[str, Any], today: date) -> N
             code="invalid_ruc",
             field="ruc",
         )
-    clean["legal_name"] = _required(data.legal_name, "legal_name", _("The legal name"))[:200]
+    clean["legal_name"] = _required(data.legal_name, "legal_name", _("Write the legal name, as on your RUC record."))[
+        :200
+    ]
     clean["trade_name"] = (data.trade_name or "").strip()[:200]
 
 
 def _clean_address(data: SupplierData, clean: dict[str, Any], today: date) -> None:
-    clean["address"] = _required(data.address, "address", _("The tax address"))[:250]
+    clean["address"] = _required(data.address, "address", _("Write the tax address, as on your RUC record."))[:250]
     region = Region.objects.filter(country="PE", code=(data.region_code or "").strip()).first()
     if region is None:
         raise DomainError(_("Choose the region of your tax address."), code="invalid_region", field="region_code")
@@ -130,7 +132,7 @@ def _clean_address(data: SupplierData, clean: dict[str, Any], today: date) -> No
 
 def _clean_representative(data: SupplierData, clean: dict[str, Any], today: date) -> None:
     clean["representative_name"] = _required(
-        data.representative_name, "representative_name", _("The legal representative's name")
+        data.representative_name, "representative_name", _("Write the legal representative's full name.")
     )[:200]
     try:
         clean["representative_document"] = cui.validate((data.representative_document or "").strip()[:8])

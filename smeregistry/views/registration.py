@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 from portal.accounts.enums import Role
 from portal.core import clock
 from portal.core.errors import DomainError, NotFoundError
+from portal.core.money import format_amount
 from smeregistry.enums import Register, SizeClass, SupplierStatus
 from smeregistry.forms import (
     AccountForm,
@@ -110,10 +111,6 @@ def _as_form_data(data: dict[str, Any]) -> MultiValueDict:
     return form_data
 
 
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
 def size_sentence(data: dict[str, Any], *, today) -> str:
     """The size class in plain words, from the sales kept in the draft (or a supplier's)."""
     try:
@@ -123,9 +120,9 @@ def size_sentence(data: dict[str, Any], *, today) -> str:
     except (KeyError, ValueError, ArithmeticError, DomainError):
         return ""
     return _("With sales of S/ %(sales)s in %(year)s (%(units)s %(unit)s) your business is a %(size)s enterprise.") % {
-        "sales": money(sales),
+        "sales": format_amount(sales),
         "year": year,
-        "units": money(classification.sales_in_units),
+        "units": format_amount(classification.sales_in_units),
         "unit": basis["unit"],
         "size": SIZE_WORDS[classification.size_class],
     }
@@ -378,7 +375,10 @@ def supplier_mine(request):
                 "form": forms_by_pk[supplier.pk],
             }
         )
-    return render(request, "smeregistry/registration/mine.html", {"rows": rows}, status=status)
+    renew_window = max(policy_for("PE").reminder_days or [60])
+    return render(
+        request, "smeregistry/registration/mine.html", {"rows": rows, "renew_window": renew_window}, status=status
+    )
 
 
 # --- Consortia ------------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_the_operator_sees_the_full_record_with_exact_sales_and_documents(client
     assert page.status_code == 200
     content = page.content.decode()
     assert page.context["supplier"].annual_sales == Decimal("654321.98")
-    assert "PEN 654321,98" in content  # the exact figure, in the Spanish number format
+    assert "S/ 654,321.98" in content  # the exact figure, in the Spanish number format
     assert "41234567" in content  # the representative's DNI
     assert reverse("registry-operator-document", args=[supplier.ruc, document.pk]) in content
     assert set(page.context["decisions"]) == {"approve", "reject"}

@@ -28,3 +28,26 @@ def supplier_status_label(code: str) -> str:
         return SupplierStatus(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def money(value, currency: str = "PEN") -> str:
+    """``{{ amount|money:currency }}`` → ``S/ 1,234.50``."""
+    from portal.core.money import format_money
+
+    if value in (None, ""):
+        return ""
+    return format_money(value, currency or "PEN")
+
+
+@register.filter
+def as_date(value):
+    """A date carried as ISO text (notification contexts are JSON) back into a date, for |date."""
+    from datetime import date
+
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value
