@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcurementObject(models.TextChoices):
+    GOODS = "goods", _("Goods")
+    SERVICES = "services", _("Services")
+    WORKS = "works", _("Works")
+    CONSULTING = "consulting", _("Consulting")
+
+
+class Stage(models.TextChoices):
+    """The stages a procedure type may have, in the only order they can come."""
+
+    ENQUIRIES = "enquiries", _("Questions and observations")
+    INTEGRATED_BASES = "integrated_bases", _("Integrated bases")
+    BIDDING = "bidding", _("Bid submission")
+    OPENING = "opening", _("Bid opening")
+    AUCTION = "auction", _("Reverse auction")
+    EVALUATION = "evaluation", _("Evaluation")
+    AWARD = "award", _("Award (buena pro)")
+    APPEAL = "appeal", _("Appeal window")
+    CONSENT = "consent", _("Consent")
+    CONTRACT = "contract", _("Contract")
+
+
+class DayUnit(models.TextChoices):
+    CALENDAR = "calendar", _("calendar days")
+    WORKING = "working", _("working days")
+
+
+class EvaluationMethod(models.TextChoices):
+    PRICE_ONLY = "price_only", _("Price only")
+    WEIGHTED = "weighted", _("Technical and economic (weighted)")
