@@ -32,3 +32,22 @@ class DayUnit(models.TextChoices):
 class EvaluationMethod(models.TextChoices):
     PRICE_ONLY = "price_only", _("Price only")
     WEIGHTED = "weighted", _("Technical and economic (weighted)")
+
+
+class TenderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published (call for tender)")
+    ENQUIRIES = "enquiries", _("Questions and observations")
+    INTEGRATED_BASES = "integrated_bases", _("Integrated bases published")
+    BIDDING = "bidding", _("Receiving bids")
+    OPENING = "opening", _("Bid opening")
+    AUCTION = "auction", _("Reverse auction")
+    EVALUATION = "evaluation", _("Evaluation")
+    AWARDED = "awarded", _("Awarded (buena pro)")
+    APPEAL_WINDOW = "appeal_window", _("Appeal window")
+    CONSENTED = "consented", _("Award consented")
+    CONTRACTED = "contracted", _("Contracted")
+    COMPLETED = "completed", _("Completed")
+    VOID = "void", _("Void (desierto)")
+    CANCELLED = "cancelled", _("Cancelled")
+    ANNULLED = "annulled", _("Annulled")
