@@ -38,6 +38,18 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Master keys that seal bids (procurement/sealing.py): "keyid:base64url-32-bytes", comma-separated, the
+# first seals and the rest only open older bids. They never go in the database. Parsed on first use.
+# A fixed, public key for development and tests: whatever it seals is readable by anyone.
+DEVELOPMENT_BID_SEALING_KEY = "dev-insecure:ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQhISE="
+if PRODUCTION:
+    # No default: a production process that cannot seal bids must not start.
+    BID_SEALING_KEYS = env.str("BID_SEALING_KEYS")
+    if DEVELOPMENT_BID_SEALING_KEY.partition(":")[2].rstrip("=") in BID_SEALING_KEYS:
+        raise ImproperlyConfigured("BID_SEALING_KEYS contains the public development key; generate a real one")
+else:
+    BID_SEALING_KEYS = env.str("BID_SEALING_KEYS", default=DEVELOPMENT_BID_SEALING_KEY)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,6 +15,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "compras.example.gob.pe",
     "EMAIL_URL": "smtp+tls://user:secret@smtp.example.gob.pe:587",
     "DATABASE_URL": "sqlite:///:memory:",
+    "BID_SEALING_KEYS": "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 }
 
 
@@ -36,7 +37,7 @@ def run_check(env):
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "BID_SEALING_KEYS"])
 def test_production_does_not_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
 
