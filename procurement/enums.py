@@ -51,3 +51,23 @@ class TenderStatus(models.TextChoices):
     VOID = "void", _("Void (desierto)")
     CANCELLED = "cancelled", _("Cancelled")
     ANNULLED = "annulled", _("Annulled")
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Superseded by a later version")
+
+
+class LotStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    AWARDED = "awarded", _("Awarded")
+    VOID = "void", _("Void (desierto)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class DocumentKind(models.TextChoices):
+    BASES = "bases", _("Bases (tender documents)")
+    INTEGRATED_BASES = "integrated_bases", _("Integrated bases")
+    AMENDMENT = "amendment", _("Amendment")
+    ANNEX = "annex", _("Annex")

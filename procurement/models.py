@@ -1,7 +1,8 @@
 """Public procurement: the data behind the tender lifecycle.
 
-This first part holds what the lifecycle is configured with: the holiday calendar (working days)
-and the procedure types, each a row of configuration validated when saved.
+Configuration (the holiday calendar, procedure types as validated rows), then the plan (PAC) and
+the tender with its lots, items and published documents. Bids, evaluation, awards, appeals and
+contracts follow in their own models as the lifecycle is built.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from procurement.enums import DocumentKind, LotStatus, PlanStatus, ProcurementObject, TenderStatus
 from procurement.procedure_config import validate_procedure_config
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -65,3 +67,185 @@ class ProcedureType(models.Model):
         problems = validate_procedure_config(self.config or {})
         if problems:
             raise ValidationError({"config": problems})
+
+
+def _unspsc_validator(value: str) -> None:
+    if len(value) != 8 or not value.isdigit():
+        raise ValidationError(_("A UNSPSC code has 8 digits."))
+
+
+class Plan(models.Model):
+    """An entity's annual procurement plan (PAC) for a fiscal year. A modification is a new version;
+    earlier versions stay, superseded, so the plan's history is public."""
+
+    entity = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="procurement_plans")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("procurement plan")
+        verbose_name_plural = _("procurement plans")
+        ordering = ["entity", "-fiscal_year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "fiscal_year", "version"], name="plan_version_unique"),
+            # At most one published (current) version per entity and year.
+            models.UniqueConstraint(
+                fields=["entity", "fiscal_year"],
+                condition=models.Q(status="published"),
+                name="plan_one_published_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PAC {self.fiscal_year} v{self.version} · {self.entity}"
+
+
+class PlanLine(models.Model):
+    """One planned purchase. ``number`` is stable across the plan's versions."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveIntegerField(_("number"))
+    description = models.CharField(_("description"), max_length=300)
+    object = models.CharField(_("object"), max_length=12, choices=ProcurementObject.choices)
+    procedure_type = models.ForeignKey(ProcedureType, on_delete=models.PROTECT, related_name="+")
+    unspsc_code = models.CharField(_("UNSPSC code"), max_length=8, validators=[_unspsc_validator])
+    estimated_value = models.DecimalField(_("estimated value"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="PEN")
+    planned_month = models.PositiveSmallIntegerField(_("planned month"))
+
+    class Meta:
+        verbose_name = _("plan line")
+        verbose_name_plural = _("plan lines")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_line_number_unique"),
+            models.CheckConstraint(condition=models.Q(estimated_value__gt=0), name="plan_line_value_positive"),
+            models.CheckConstraint(
+                condition=models.Q(planned_month__gte=1, planned_month__lte=12), name="plan_line_month_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.description}"
+
+
+class Tender(models.Model):
+    """A procurement process (convocatoria) of an entity, from its draft to its contracts.
+
+    Dates are aware datetimes stored in UTC and shown in Lima time. ``next_check`` is when the
+    chronograph must look at the tender again (the earliest pending deadline); it is indexed so the
+    sweep reads only what is due.
+    """
+
+    entity = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="tenders")
+    plan_line = models.ForeignKey(PlanLine, on_delete=models.PROTECT, related_name="tenders")
+    procedure_type = models.ForeignKey(ProcedureType, on_delete=models.PROTECT, related_name="tenders")
+    code = models.CharField(_("code"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    object = models.CharField(_("object"), max_length=12, choices=ProcurementObject.choices)
+    currency = models.CharField(_("currency"), max_length=3, default="PEN")
+    reference_value = models.DecimalField(_("reference value"), **MONEY)
+    status = models.CharField(_("status"), max_length=20, choices=TenderStatus.choices, default=TenderStatus.DRAFT)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    enquiries_end = models.DateTimeField(_("questions until"), null=True, blank=True)
+    integrated_bases_at = models.DateTimeField(_("integrated bases on"), null=True, blank=True)
+    bids_due = models.DateTimeField(_("bids until"), null=True, blank=True)
+    opening_at = models.DateTimeField(_("opening on"), null=True, blank=True)
+    auction_at = models.DateTimeField(_("auction on"), null=True, blank=True)
+    next_check = models.DateTimeField(null=True, blank=True, db_index=True)
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tender")
+        verbose_name_plural = _("tenders")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["entity", "status"], name="tender_entity_status")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(reference_value__gt=0), name="tender_value_positive"),
+            models.CheckConstraint(condition=models.Q(status__in=TenderStatus.values), name="tender_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Lot(models.Model):
+    """Every tender has at least one lot; each lot is evaluated and awarded on its own."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="lots")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    reference_value = models.DecimalField(_("reference value"), **MONEY)
+    mype_reserved = models.BooleanField(_("reserved for micro and small enterprises"), default=False)
+    status = models.CharField(_("status"), max_length=12, choices=LotStatus.choices, default=LotStatus.OPEN)
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        ordering = ["tender", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "number"], name="lot_number_unique"),
+            models.CheckConstraint(condition=models.Q(reference_value__gt=0), name="lot_value_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.code} / {self.number}"
+
+
+class Item(models.Model):
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField(_("number"))
+    unspsc_code = models.CharField(_("UNSPSC code"), max_length=8, validators=[_unspsc_validator])
+    description = models.CharField(_("description"), max_length=500)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
+    unit = models.CharField(_("unit (UN/ECE Rec 20)"), max_length=3)
+    delivery_place = models.CharField(_("delivery place"), max_length=300)
+    region_code = models.CharField(_("delivery region"), max_length=8)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["lot", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "number"], name="item_number_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="item_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.description}"
+
+
+def tender_document_path(instance: TenderDocument, filename: str) -> str:
+    return f"tenders/{instance.tender_id}/{instance.kind}-v{instance.version}-{instance.sha256[:12]}-{filename[-80:]}"
+
+
+class TenderDocument(models.Model):
+    """A published document of a tender (bases and their versions). Never edited: a new version."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    version = models.PositiveSmallIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to=tender_document_path)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tender document")
+        verbose_name_plural = _("tender documents")
+        ordering = ["tender", "kind", "version"]
+        constraints = [models.UniqueConstraint(fields=["tender", "kind", "version"], name="tender_document_version")]
+
+    def __str__(self) -> str:
+        return f"{self.tender.code} {self.get_kind_display()} v{self.version}"

@@ -134,3 +134,12 @@ HOLIDAYS_PE = [
     (date(2026, 12, 9), "Batalla de Ayacucho"),
     (date(2026, 12, 25), "Navidad"),
 ]
+
+# UN/ECE Recommendation 20 units most used in public purchasing (code, Spanish name).
+UNITS_REC20 = [
+    ("C62", "unidad"), ("H87", "pieza"), ("SET", "juego"), ("PR", "par"), ("DZN", "docena"),
+    ("BX", "caja"), ("PK", "paquete"), ("RM", "resma"), ("KGM", "kilogramo"), ("GRM", "gramo"),
+    ("TNE", "tonelada"), ("LTR", "litro"), ("MLT", "mililitro"), ("GLL", "galón"), ("MTR", "metro"),
+    ("MTK", "metro cuadrado"), ("MTQ", "metro cúbico"), ("KMT", "kilómetro"), ("HUR", "hora"),
+    ("DAY", "día"), ("MON", "mes"), ("ANN", "año"), ("E48", "unidad de servicio"), ("LS", "suma global"),
+]  # fmt: skip
