@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = _("Public procurement")
+
+    def ready(self):
+        from procurement import events  # noqa: F401 - registers the notification events

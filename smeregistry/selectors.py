@@ -7,11 +7,14 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from portal.accounts.enums import Role
+from portal.accounts.models import User
 from smeregistry.enums import SupplierStatus
 from smeregistry.models import (
     AwardFact,
     ConsortiumMember,
     EligibilityRecord,
+    Region,
     Sanction,
     Supplier,
     SupplierCategory,
@@ -130,3 +133,17 @@ def supplier_documents(*, supplier: Supplier) -> QuerySet[SupplierDocument]:
 def eligibility_record_get(*, record_id: int) -> EligibilityRecord | None:
     """An eligibility record; whether the caller may read it is decided by the caller's organisation."""
     return EligibilityRecord.objects.select_related("supplier", "consortium").filter(pk=record_id).first()
+
+
+def region_codes(*, country: str = "PE") -> frozenset[str]:
+    """The codes of a country's regions (delivery places, supplier addresses)."""
+    return frozenset(Region.objects.filter(country=country).values_list("code", flat=True))
+
+
+def supplier_representatives(*, suppliers: QuerySet[Supplier]) -> QuerySet[User]:
+    """The active people who speak for these suppliers (representatives and administrators)."""
+    return User.objects.filter(
+        memberships__organisation_id__in=suppliers.values("organisation_id"),
+        memberships__role__in=[Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR],
+        is_active=True,
+    ).distinct()

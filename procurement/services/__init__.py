@@ -1,0 +1,1 @@
+"""Write side of public procurement, one module per aggregate (plans, tenders)."""

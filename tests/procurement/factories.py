@@ -1,0 +1,94 @@
+"""Helpers for procurement tests: entities with officers, published plans, tender drafts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from portal.accounts.enums import OrganisationKind, Role
+from procurement.models import Holiday, ProcedureType
+from procurement.services.plans import PlanLineData, plan_create, plan_publish
+from procurement.services.tenders import ItemData, LotData, tender_create
+from procurement.timeline import earliest_timeline
+from tests.factories import OrganisationFactory, member
+
+# Monday 6 July 2026, 09:00 in Lima: a working day with no holiday in the following weeks until the 23rd.
+MONDAY_9AM = datetime(2026, 7, 6, 14, 0, tzinfo=UTC)
+
+
+def entity_officer(entity=None):
+    entity = entity or OrganisationFactory(kind=OrganisationKind.CONTRACTING_ENTITY)
+    return member(OrganisationKind.CONTRACTING_ENTITY, Role.PROCUREMENT_OFFICER, organisation=entity)
+
+
+def procedure(code: str = "adjudicacion-simplificada") -> ProcedureType:
+    return ProcedureType.objects.get(jurisdiction="PE", code=code)
+
+
+def line_data(**overrides) -> PlanLineData:
+    values = {
+        "description": "Computadoras de escritorio para las sedes regionales",
+        "object": "goods",
+        "procedure_type": procedure(),
+        "unspsc_code": "43211500",
+        "estimated_value": Decimal("250000.00"),
+        "planned_month": 7,
+    }
+    values.update(overrides)
+    return PlanLineData(**values)
+
+
+def published_plan(officer, *, entity=None, fiscal_year: int = 2026, lines=None):
+    entity = entity or officer.memberships.get().organisation
+    plan = plan_create(actor=officer, entity=entity, fiscal_year=fiscal_year, lines=lines or [line_data()])
+    return plan_publish(actor=officer, plan=plan)
+
+
+def item_data(**overrides) -> ItemData:
+    values = {
+        "unspsc_code": "43211503",
+        "description": "Computadora portátil de 14 pulgadas",
+        "quantity": Decimal("40"),
+        "unit": "C62",
+        "delivery_place": "Almacén central, Av. Abancay 251, Lima",
+        "region_code": "15",
+    }
+    values.update(overrides)
+    return ItemData(**values)
+
+
+def lot_data(**overrides) -> LotData:
+    values = {"title": "Computadoras portátiles", "reference_value": Decimal("180000.00"), "items": [item_data()]}
+    values.update(overrides)
+    return LotData(**values)
+
+
+def draft_tender(officer, *, plan=None, lots=None, currency: str = "PEN", title: str = "Adquisición de computadoras"):
+    plan = plan or published_plan(officer)
+    return tender_create(
+        actor=officer,
+        plan_line=plan.lines.get(number=1),
+        title=title,
+        description="Equipos para las sedes regionales",
+        currency=currency,
+        lots=lots or [lot_data()],
+    )
+
+
+def holidays() -> frozenset:
+    return frozenset(Holiday.objects.filter(jurisdiction="PE").values_list("day", flat=True))
+
+
+def earliest(published_at, code: str = "adjudicacion-simplificada"):
+    return earliest_timeline(published_at, procedure(code).config, holidays())
+
+
+def footprint() -> dict[str, int]:
+    """How many rows a refused action must leave as they were."""
+    from portal.audit.models import AuditEvent
+    from portal.notifications.models import Notification
+    from procurement.models import Item, Lot, Plan, PlanLine, Tender
+
+    return {
+        model.__name__: model.objects.count() for model in (Plan, PlanLine, Tender, Lot, Item, AuditEvent, Notification)
+    }
