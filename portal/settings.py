@@ -217,6 +217,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portal de Compras <no-responder@portal.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# A demo runs the portal's clock this many times faster than real time (portal.core.clock).
+PORTAL_CLOCK_SPEED = env.float("PORTAL_CLOCK_SPEED", default=1.0)
+if PORTAL_CLOCK_SPEED < 1 or (PRODUCTION and PORTAL_CLOCK_SPEED != 1):
+    raise ImproperlyConfigured("PORTAL_CLOCK_SPEED must be 1 in production and 1 or more elsewhere")
 
 # --- Celery ---------------------------------------------------------------------------------------
 # Without a broker, tasks run in-process right after the transaction that scheduled them commits.
@@ -246,7 +250,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 # After a failed publish, web processes skip the broker this long and leave rows to the sweeper.
 NOTIFICATION_BROKER_BACKOFF = env.float("NOTIFICATION_BROKER_BACKOFF", default=5.0)
 NOTIFICATION_SWEEP_SECONDS = env.float("NOTIFICATION_SWEEP_SECONDS", default=60.0)
+# How often the chronograph looks for tenders whose deadline has passed.
+CHRONOGRAPH_SECONDS = env.float("CHRONOGRAPH_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
+    "procurement-chronograph": {
+        "task": "procurement.tasks.chronograph_sweep",
+        "schedule": CHRONOGRAPH_SECONDS,
+    },
     "notifications-sweep": {
         "task": "portal.notifications.tasks.sweep_notifications",
         "schedule": NOTIFICATION_SWEEP_SECONDS,

@@ -249,3 +249,71 @@ class TenderDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tender.code} {self.get_kind_display()} v{self.version}"
+
+
+class Participant(models.Model):
+    """A supplier registered (free of charge) as a participant of a tender: it may then ask questions
+    and make observations, and hears of the published answers."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="participants")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="tender_participations"
+    )
+    registered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(_("registered"))
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["tender", "registered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "organisation"], name="participant_once_per_tender"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.code} · {self.organisation}"
+
+
+class QuestionKind(models.TextChoices):
+    # Kept next to its model: this change may only append to models.py (see the commit message).
+    QUESTION = "question", _("Question")
+    OBSERVATION = "observation", _("Observation")
+
+
+QUESTION_MAX_CHARS = 4000
+
+
+class Question(models.Model):
+    """A participant's question or observation on the bases, and the entity's answer.
+
+    Answers are published all at once, with the integrated bases; until then only the entity sees
+    them. Who asked is never published.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="questions")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="questions", null=True, blank=True)
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="questions")
+    kind = models.CharField(_("kind"), max_length=12, choices=QuestionKind.choices, default=QuestionKind.QUESTION)
+    text = models.TextField(_("text"), max_length=QUESTION_MAX_CHARS)
+    asked_at = models.DateTimeField(_("asked"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["tender", "asked_at", "pk"]
+        indexes = [models.Index(fields=["tender", "published_at"], name="question_tender_published")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=QuestionKind.values), name="question_kind_valid"),
+            # An answer is published only once it exists.
+            models.CheckConstraint(
+                condition=models.Q(published_at__isnull=True) | models.Q(answered_at__isnull=False),
+                name="question_published_answered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.code} · {self.get_kind_display()} {self.pk}"

@@ -6,6 +6,8 @@ entity that owns them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,7 +17,8 @@ from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Membership
 from portal.core.errors import NotFoundError
 from procurement.enums import TenderStatus
-from procurement.models import Tender
+from procurement.models import Question, Tender
+from procurement.services._common import require_entity_officer
 
 
 def tenders_visible_to(*, actor: Any) -> QuerySet[Tender]:
@@ -38,3 +41,43 @@ def tender_get_for_actor(*, actor: Any, tender_id: int) -> Tender:
     if tender is None:
         raise NotFoundError(_("No such tender."), code="tender_not_found")
     return tender
+
+
+# --- Questions and observations ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedQuestion:
+    """A published question and its answer, as everyone reads it: who asked is not part of it."""
+
+    number: int
+    kind: str
+    lot_number: int | None
+    text: str
+    answer: str
+    published_at: datetime
+
+
+def published_questions(*, tender: Tender) -> list[PublishedQuestion]:
+    """The published questions and answers of a tender, in the order they were asked (public).
+
+    Only these columns are read, so nothing about the participant can leak through a template."""
+    rows = (
+        Question.objects.filter(tender=tender, published_at__isnull=False)
+        .order_by("asked_at", "pk")
+        .values_list("kind", "lot__number", "text", "answer", "published_at")
+    )
+    return [
+        PublishedQuestion(number=index, kind=kind, lot_number=lot, text=text, answer=answer, published_at=when)
+        for index, (kind, lot, text, answer, when) in enumerate(rows, start=1)
+    ]
+
+
+def questions_for_officer(*, actor: Any, tender: Tender) -> QuerySet[Question]:
+    """Every question of a tender, answered or not, with who asked: the entity's officers only."""
+    require_entity_officer(actor, tender.entity)
+    return (
+        Question.objects.filter(tender=tender)
+        .select_related("lot", "participant__organisation", "answered_by")
+        .order_by("asked_at", "pk")
+    )

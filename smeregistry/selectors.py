@@ -147,3 +147,15 @@ def supplier_representatives(*, suppliers: QuerySet[Supplier]) -> QuerySet[User]
         memberships__role__in=[Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR],
         is_active=True,
     ).distinct()
+
+
+def supplier_standing(*, organisation_id: int, on: date) -> str | None:
+    """The registry status of the supplier that ``organisation_id`` is, on the day ``on``: an active
+    registration past its validity reads as expired. None when the organisation is not in the registry.
+    Public information only (the status a profile shows)."""
+    row = Supplier.objects.filter(organisation_id=organisation_id).values("status", "valid_until").first()
+    if row is None:
+        return None
+    if row["status"] == SupplierStatus.ACTIVE and row["valid_until"] is not None and row["valid_until"] < on:
+        return SupplierStatus.EXPIRED
+    return row["status"]

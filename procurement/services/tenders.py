@@ -241,8 +241,10 @@ def _refuse_problems(timeline: Timeline, tender: Tender) -> None:
 
 
 def _next_check(tender: Tender, now: datetime) -> datetime | None:
-    future = [moment for name in DEADLINE_FIELDS if (moment := getattr(tender, name)) is not None and moment > now]
-    return min(future, default=None)
+    """When the chronograph must look at the tender again: its rule, in one place."""
+    from procurement.services.chronograph import tender_next_check
+
+    return tender_next_check(tender)
 
 
 @transaction.atomic

@@ -92,3 +92,26 @@ def footprint() -> dict[str, int]:
     return {
         model.__name__: model.objects.count() for model in (Plan, PlanLine, Tender, Lot, Item, AuditEvent, Notification)
     }
+
+
+def open_enquiries(tender):
+    """Put a published tender in its enquiries stage, as the chronograph does when publication is
+    over (the chronograph's own service is not used here: these tests are about what follows)."""
+    from procurement.enums import TenderStatus
+    from procurement.models import Tender
+
+    Tender.objects.filter(pk=tender.pk, status=TenderStatus.PUBLISHED).update(status=TenderStatus.ENQUIRIES)
+    tender.refresh_from_db()
+    return tender
+
+
+def participation_footprint(tender) -> dict:
+    """What a refused participation action must leave as it was, the tender's status included."""
+    from procurement.models import Participant, Question, Tender, TenderDocument
+
+    counts = footprint()
+    counts.update({model.__name__: model.objects.count() for model in (Participant, Question, TenderDocument)})
+    counts["answered"] = Question.objects.filter(answered_at__isnull=False).count()
+    counts["published"] = Question.objects.filter(published_at__isnull=False).count()
+    counts["status"] = Tender.objects.get(pk=tender.pk).status
+    return counts

@@ -321,7 +321,8 @@ def test_publication_notifies_exactly_the_matching_suppliers_once(officer, sched
     tender = tender_publish(actor=officer, tender=scheduled)
 
     tender.refresh_from_db()
-    assert (tender.status, tender.published_at, tender.next_check) == ("published", clock.now, ENQUIRIES_END)
+    # due at once: the chronograph's next sweep opens the enquiries
+    assert (tender.status, tender.published_at, tender.next_check) == ("published", clock.now, clock.now)
     assert (tender.enquiries_end, tender.bids_due) == (ENQUIRIES_END, BIDS_DUE)
     sent = Notification.objects.filter(event="tender.published")
     assert sorted(sent.values_list("recipient_id", "channel", "key")) == [
@@ -512,7 +513,9 @@ def test_a_change_close_to_the_deadline_extends_it(officer, published, clock):
     extended = datetime(2026, 7, 27, 22, 0, tzinfo=UTC)  # Monday 27 July, 17:00 in Lima
     published.refresh_from_db()
     assert new == extended
-    assert (published.bids_due, published.opening_at, published.next_check) == (extended, extended, extended)
+    assert (published.bids_due, published.opening_at) == (extended, extended)
+    # still "published" here (no sweep ran): its next check is the overdue move to enquiries
+    assert published.next_check == published.published_at
     assert AuditEvent.objects.get(action="tender.deadline_extended").payload == {
         "code": published.code,
         "from": "2026-07-22T22:00:00Z",

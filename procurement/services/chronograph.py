@@ -1,0 +1,133 @@
+"""The chronograph: moves tenders when a deadline of their chronogram passes.
+
+The scheduler only says "it is time" (``chronograph_sweep``, every ``CHRONOGRAPH_SECONDS``); the
+rules live here. Each tender carries ``next_check``, the moment of its next automatic move, so a
+sweep reads only the rows that are due. Only deadlines move a tender here: a status that waits for a
+person (the integrated bases after the enquiries, the opening of the bids, the evaluation) has no
+``next_check``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+
+from portal.audit.services import audit_record
+from portal.core import clock
+from procurement.enums import TenderStatus
+from procurement.models import Tender
+from procurement.transitions import can_move, following
+
+logger = logging.getLogger(__name__)
+
+S = TenderStatus
+
+# The automatic moves: from a status, on the date of this field, to the next status of the
+# procedure's path, if it is one of these. Publication opens the enquiries (or, for a procedure
+# without them, the bids) at once; the integrated bases open the bids; the bids deadline closes them.
+AUTOMATIC: dict[str, tuple[str, frozenset[str]]] = {
+    S.PUBLISHED: ("published_at", frozenset({S.ENQUIRIES, S.BIDDING})),
+    S.INTEGRATED_BASES: ("integrated_bases_at", frozenset({S.BIDDING})),
+    S.BIDDING: ("bids_due", frozenset({S.OPENING})),
+}
+
+
+def tender_next_check(tender: Tender) -> datetime | None:
+    """When the tender's next automatic move is due, from its status and chronogram; None when its
+    status waits for a person (or ends the process). Pure: reads only the row.
+
+    The moment may already be past (a tender published now is due at once); the sweep then picks it up.
+    """
+    rule = AUTOMATIC.get(tender.status)
+    return getattr(tender, rule[0]) if rule is not None else None
+
+
+def _due_target(tender: Tender, stages: list[str], now: datetime) -> str | None:
+    rule = AUTOMATIC.get(tender.status)
+    if rule is None:
+        return None
+    field, targets = rule
+    moment = getattr(tender, field)
+    if moment is None or moment > now:
+        return None
+    target = following(tender.status, stages)
+    return target if target in targets else None
+
+
+@transaction.atomic
+def tender_advance(*, tender_id: int, now: datetime) -> str | None:
+    """Apply every automatic move of the tender that is due at ``now``, several in a row if their
+    moments have all passed; returns the status reached, or None when nothing was due.
+
+    Locks the tender row and reads it again under the lock, so a tender that another process has just
+    moved is seen as it now is: running this twice moves nothing the second time. Each move is
+    checked against the transitions table and audited as the system's (``tender.<status>``). Then
+    ``next_check`` is recomputed.
+    """
+    tender = Tender.objects.select_for_update().select_related("procedure_type").filter(pk=tender_id).first()
+    if tender is None:
+        return None
+    stages = list(tender.procedure_type.config.get("stages") or [])
+    moves: list[tuple[str, str, datetime]] = []
+    while (target := _due_target(tender, stages, now)) is not None:
+        if not can_move(tender.status, target, stages):
+            logger.error(
+                "tender.chronograph_refused", extra={"tender_id": tender.pk, "from": tender.status, "to": target}
+            )
+            break
+        moves.append((tender.status, target, getattr(tender, AUTOMATIC[tender.status][0])))
+        tender.status = target
+    next_check = tender_next_check(tender)
+    if next_check is not None and next_check <= now:
+        # Due but not movable by the clock (a refused move): only a person can go on, so stop looking.
+        next_check = None
+    if not moves:
+        if tender.next_check != next_check:
+            tender.next_check = next_check
+            tender.save(update_fields=["next_check", "updated_at"])
+        return None
+    tender.next_check = next_check
+    tender.save(update_fields=["status", "next_check", "updated_at"])
+    for previous, target, moment in moves:
+        audit_record(
+            actor=None,
+            organisation=tender.entity_id,
+            action=f"tender.{target}",
+            obj=tender,
+            payload={"code": tender.code, "from": previous, "to": target, "due": moment},
+        )
+    # The automatic moves notify nobody: suppliers were told of the call at publication and its
+    # chronogram was public from then; the bidders hear of the opening once bids exist, from the
+    # bids' own services.
+    logger.info(
+        "tender.advanced",
+        extra={"tender_id": tender.pk, "moves": [target for _previous, target, _moment in moves]},
+    )
+    return tender.status
+
+
+def chronograph_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
+    """Advance the tenders whose ``next_check`` has come; returns how many moved.
+
+    The due rows are claimed in a short transaction, skipping rows another sweep holds, and each
+    tender is then advanced in its own transaction, where it is locked and read again: two sweeps at
+    once never move a tender twice. One tender failing does not stop the others.
+    """
+    now = now or clock.now()
+    with transaction.atomic():
+        ids = list(
+            Tender.objects.filter(next_check__lte=now)
+            .order_by("next_check")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:batch]
+        )
+    moved = 0
+    for tender_id in ids:
+        try:
+            if tender_advance(tender_id=tender_id, now=now) is not None:
+                moved += 1
+        except Exception:
+            logger.exception("tender.chronograph_failed", extra={"tender_id": tender_id})
+    return moved

@@ -1,0 +1,10 @@
+"""Thin Celery entry points for public procurement."""
+
+from celery import shared_task
+
+from procurement.services import chronograph
+
+
+@shared_task(ignore_result=True)
+def chronograph_sweep() -> int:
+    return chronograph.chronograph_sweep()
