@@ -41,6 +41,30 @@ def _fresh_clock_and_cache():
     reference_cache_clear()
 
 
+REFERENCE_DATA_MIGRATIONS = [
+    # (model that shows the data is there, migration module whose ``load(apps, schema_editor)`` loads it)
+    ("smeregistry.Region", "smeregistry.migrations.0002_reference_data"),
+    ("procurement.ProcedureType", "procurement.migrations.0002_reference_data"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests end with a flush that also empties what data migrations loaded (regions,
+    UNSPSC, size rules, procedure types, holidays); put it back for the tests that come after."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for label, module in REFERENCE_DATA_MIGRATIONS:
+        if not apps.get_model(label).objects.exists():
+            import_module(module).load(apps, None)
+
+
 @pytest.fixture
 def frozen_clock():
     """A clock that stands still until the test moves it: ``frozen_clock.advance(seconds=…)``."""
