@@ -17,3 +17,5 @@ TENDER_ANSWERS_PUBLISHED = register(
     _("Answers to questions and the integrated bases of a process you take part in"),
     mandatory=True,
 )
+# A bidder must get the receipt of every bid it submits: it is its proof of what was received and when.
+BID_RECEIVED = register("bid.received", _("Receipts of the bids you submit"), mandatory=True)

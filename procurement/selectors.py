@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Membership
 from portal.core.errors import NotFoundError
 from procurement.enums import TenderStatus
-from procurement.models import Question, Tender
-from procurement.services._common import require_entity_officer
+from procurement.models import Bid, BidStatus, Lot, Question, Tender
+from procurement.services._common import OFFICER_ROLES, require_entity_officer
+from procurement.services.bids import SUPPLIER_ROLES
 
 
 def tenders_visible_to(*, actor: Any) -> QuerySet[Tender]:
@@ -81,3 +82,63 @@ def questions_for_officer(*, actor: Any, tender: Tender) -> QuerySet[Question]:
         .select_related("lot", "participant__organisation", "answered_by")
         .order_by("asked_at", "pk")
     )
+
+
+# --- Sealed bids -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LotBidCount:
+    """How many live bids a lot has: all the entity learns before the opening."""
+
+    lot_number: int
+    live_bids: int
+
+
+@dataclass(frozen=True)
+class OwnBid:
+    """One of the actor's own bids, as its receipt describes it (never its content)."""
+
+    bid_id: int
+    lot_number: int
+    status: str
+    received_at: datetime
+    digest: str
+
+
+@dataclass(frozen=True)
+class BidsView:
+    counts: list[LotBidCount]
+    own: list[OwnBid]
+
+
+def bids_visible_to(*, actor: Any, tender: Tender) -> BidsView:
+    """What ``actor`` may know of the bids of ``tender`` before the opening.
+
+    The entity's officers: the number of live bids per lot, never who bid. A bidder: its own bids
+    (status, time, digest). Anyone else, other bidders included: nothing. No bid content is read:
+    only the columns named here are selected, and ``sealed`` is never one of them.
+    """
+    if not getattr(actor, "is_authenticated", False) or getattr(actor, "token", None) is not None:
+        return BidsView(counts=[], own=[])
+    counts: list[LotBidCount] = []
+    if Membership.objects.filter(
+        user_id=actor.pk, organisation_id=tender.entity_id, role__in=list(OFFICER_ROLES)
+    ).exists():
+        rows = (
+            Lot.objects.filter(tender=tender)
+            .annotate(live=Count("bids", filter=Q(bids__status=BidStatus.SUBMITTED)))
+            .order_by("number")
+            .values_list("number", "live")
+        )
+        counts = [LotBidCount(lot_number=number, live_bids=live) for number, live in rows]
+    mine = Membership.objects.filter(user_id=actor.pk, role__in=list(SUPPLIER_ROLES)).values("organisation_id")
+    own = [
+        OwnBid(bid_id=pk, lot_number=lot, status=status, received_at=when, digest=digest)
+        for pk, lot, status, when, digest in Bid.objects.filter(
+            lot__tender=tender, participant__organisation_id__in=mine
+        )
+        .order_by("lot__number", "received_at", "pk")
+        .values_list("pk", "lot__number", "status", "received_at", "digest")
+    ]
+    return BidsView(counts=counts, own=own)

@@ -159,3 +159,8 @@ def supplier_standing(*, organisation_id: int, on: date) -> str | None:
     if row["status"] == SupplierStatus.ACTIVE and row["valid_until"] is not None and row["valid_until"] < on:
         return SupplierStatus.EXPIRED
     return row["status"]
+
+
+def supplier_for_organisation(*, organisation_id: int) -> Supplier | None:
+    """The registry's record of a supplier organisation (for other apps: procurement's bids)."""
+    return Supplier.objects.filter(organisation_id=organisation_id).first()

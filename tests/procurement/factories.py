@@ -115,3 +115,27 @@ def participation_footprint(tender) -> dict:
     counts["published"] = Question.objects.filter(published_at__isnull=False).count()
     counts["status"] = Tender.objects.get(pk=tender.pk).status
     return counts
+
+
+def open_bidding(tender):
+    """Put a published tender in its bid submission stage, as the chronograph does (not used here:
+    these tests are about the bids)."""
+    from procurement.enums import TenderStatus
+    from procurement.models import Tender
+
+    Tender.objects.filter(pk=tender.pk).update(status=TenderStatus.BIDDING)
+    tender.refresh_from_db()
+    return tender
+
+
+def bid_footprint() -> dict:
+    """What a refused bid action must leave as it was: bids (and their statuses), eligibility
+    records, audit events and notifications."""
+    from portal.audit.models import AuditEvent
+    from portal.notifications.models import Notification
+    from procurement.models import Bid
+    from smeregistry.models import EligibilityRecord
+
+    counts = {model.__name__: model.objects.count() for model in (Bid, EligibilityRecord, AuditEvent, Notification)}
+    counts["bids"] = sorted(Bid.objects.values_list("pk", "status"))
+    return counts

@@ -1,0 +1,360 @@
+"""Sealed bids: a participant submits, replaces or withdraws its bid for a lot until bids are due.
+
+The content (unit prices per item and technical declarations) is sealed on arrival and never
+stored in clear; the bidder gets a receipt with the server time and the SHA-256 digest of exactly
+what was received. Until the opening nobody reads a bid's content: only the opening service may
+call ``open_box``.
+
+Lock order: the lot, then the bid. Submissions to a lot are serialised on the lot's row (so a
+bidder's replacement and its retry cannot both become live); the tender is read, not locked, after
+the lot lock is held, so a cancellation (tender, then lots) is either seen or waits for the bid.
+
+The salt that makes the digest safe against guessing (a price has little entropy) is derived with
+a keyed HMAC (``SECRET_KEY``) from the bid's sealing context and the client's idempotency key: it is
+unpredictable without the server's secret, is never stored in clear, and is the same when a client
+retries, so a retry with the same content gives the same digest and the same receipt.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from portal.accounts.enums import OrganisationKind, Role
+from portal.accounts.models import Organisation, User
+from portal.accounts.services import require_role
+from portal.audit.services import audit_record
+from portal.core import clock
+from portal.core.errors import DomainError, RuleViolation
+from portal.notifications.services import notify
+from procurement.enums import LotStatus, ProcurementObject, TenderStatus
+from procurement.models import Bid, BidStatus, Item, Lot, Participant, Tender
+from procurement.sealing import canonical_json, receipt_digest, seal
+from procurement.timeline import LIMA
+from smeregistry.enums import EligibilityPurpose
+from smeregistry.selectors import supplier_for_organisation
+from smeregistry.services.eligibility import LotRequirements, eligibility_check
+
+logger = logging.getLogger(__name__)
+
+SUPPLIER_ROLES = frozenset({Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR})
+IDEMPOTENCY_KEY_MAX = 100
+# The registry register a bidder must be in, by the tender's object (SEACE: bien, servicio, obra,
+# consultoría de obra).
+REGISTER_FOR_OBJECT = {
+    ProcurementObject.GOODS: "goods",
+    ProcurementObject.SERVICES: "services",
+    ProcurementObject.WORKS: "works_execution",
+    ProcurementObject.CONSULTING: "works_consulting",
+}
+CENT = Decimal("0.01")
+# MONEY columns hold 18 digits with 2 decimals: a unit price must fit one.
+PRICE_LIMIT = Decimal(10) ** 16
+SALT_KEY = "procurement.bids.salt"
+
+
+@dataclass(frozen=True)
+class _Content:
+    prices: dict[str, Decimal]
+    technical: dict[str, Any]
+
+
+def _require_representative(actor: Any, organisation: Organisation) -> None:
+    if organisation.kind != OrganisationKind.SUPPLIER:
+        raise PermissionDenied(_("Only suppliers submit bids."))
+    require_role(actor, organisation, SUPPLIER_ROLES)
+
+
+def _representatives(organisation_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organisation_id=organisation_id,
+            memberships__role__in=list(SUPPLIER_ROLES),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _clean_key(idempotency_key: str) -> str:
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX:
+        raise DomainError(
+            _("Send an idempotency key of 1 to %(max)s characters.") % {"max": IDEMPOTENCY_KEY_MAX},
+            code="invalid_idempotency_key",
+            field="idempotency_key",
+        )
+    return key
+
+
+def _clean_price(number: Any, value: Any) -> Decimal:
+    field = f"prices[{number}]"
+    problem = DomainError(
+        _("A unit price is an amount more than zero with at most two decimals."), code="invalid_price", field=field
+    )
+    # A float has no single decimal form: money arrives as Decimal or text.
+    if isinstance(value, bool | float) or not isinstance(value, Decimal | int | str):
+        raise problem
+    try:
+        price = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise problem from None
+    if not price.is_finite() or price <= 0 or price >= PRICE_LIMIT or price.quantize(CENT) != price:
+        raise problem
+    return price
+
+
+def _clean_content(*, lot: Lot, prices: Any, technical: Any) -> _Content:
+    """Unit prices for exactly the lot's items, and technical declarations that can be canonicalised."""
+    if not isinstance(prices, dict):
+        raise DomainError(_("Give a unit price for every item of the lot."), code="required", field="prices")
+    numbers = set(Item.objects.filter(lot=lot).values_list("number", flat=True))
+    given: dict[int, Any] = {}
+    for number, value in prices.items():
+        if isinstance(number, bool) or not isinstance(number, int) or number not in numbers:
+            raise DomainError(
+                _("Item %(number)s is not an item of this lot.") % {"number": number},
+                code="unknown_item",
+                field=f"prices[{number}]",
+            )
+        given[number] = value
+    missing = sorted(numbers - set(given))
+    if missing:
+        raise DomainError(
+            _("Give a unit price for every item of the lot (missing: %(items)s).")
+            % {"items": ", ".join(str(number) for number in missing)},
+            code="missing_price",
+            field=f"prices[{missing[0]}]",
+        )
+    clean = {str(number): _clean_price(number, given[number]) for number in sorted(given)}
+    if not isinstance(technical, dict):
+        raise DomainError(_("The technical declarations are a set of named values."), code="invalid", field="technical")
+    try:
+        canonical_json(technical)
+    except (TypeError, ValueError):
+        raise DomainError(
+            _("The technical declarations hold text, whole numbers, yes/no values, lists and decimal amounts only."),
+            code="invalid",
+            field="technical",
+        ) from None
+    return _Content(prices=clean, technical=technical)
+
+
+def _context(lot: Lot, participant: Participant) -> str:
+    return f"tender:{lot.tender_id}/lot:{lot.pk}/participant:{participant.pk}"
+
+
+def _salts(context: str, idempotency_key: str) -> list[str]:
+    """The bid's salt under the current secret first, then under the fallbacks (a rotated SECRET_KEY
+    must not turn a client's retry into a conflict)."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    value = f"{context}|{idempotency_key}"
+    return [salted_hmac(SALT_KEY, value, secret=secret, algorithm="sha256").hexdigest()[:32] for secret in secrets]
+
+
+def _plaintext(salt: str, content: _Content) -> bytes:
+    return canonical_json({"salt": salt, "prices": content.prices, "technical": content.technical})
+
+
+def bid_receipt(*, bid: Bid, tender: Tender, lot: Lot, ruc: str, salt: str) -> dict[str, Any]:
+    """What the bidder keeps: with the salt, it can recompute the digest from the content it sent."""
+    return {
+        "tender_code": tender.code,
+        "lot_number": lot.number,
+        "bidder_ruc": ruc,
+        "received_at": bid.received_at.isoformat(),
+        "digest": bid.digest,
+        "salt": salt,
+    }
+
+
+def _requirements(tender: Tender, lot: Lot) -> LotRequirements:
+    return LotRequirements(
+        reference=f"{tender.code}/{lot.number}",
+        unspsc_codes=tuple(sorted(set(Item.objects.filter(lot=lot).values_list("unspsc_code", flat=True)))),
+        register=REGISTER_FOR_OBJECT.get(tender.object),
+        mype_reserved=lot.mype_reserved,
+        jurisdiction=tender.procedure_type.jurisdiction,
+    )
+
+
+def _refuse_after_deadline(tender: Tender, now: datetime) -> None:
+    if tender.bids_due is None or now >= tender.bids_due:
+        raise RuleViolation(
+            _("Bids were received until %(due)s (Lima time).")
+            % {"due": tender.bids_due.astimezone(LIMA).strftime("%d/%m/%Y %H:%M:%S") if tender.bids_due else "-"},
+            code="deadline_passed",
+        )
+
+
+def _lock_lot(lot: Lot) -> Lot:
+    return (
+        Lot.objects.select_for_update(of=("self",))
+        .select_related("tender", "tender__procedure_type", "tender__entity")
+        .get(pk=lot.pk)
+    )
+
+
+@transaction.atomic
+def bid_submit(
+    *,
+    actor: Any,
+    lot: Lot,
+    organisation: Organisation,
+    prices: dict[int, Decimal],
+    technical: dict[str, Any],
+    idempotency_key: str,
+) -> tuple[Bid, dict[str, Any]]:
+    """Seal and record ``organisation``'s bid for ``lot``; returns the bid and its receipt.
+
+    Preconditions: ``actor`` represents ``organisation``, a participant of the tender; the tender is
+    receiving bids and the server time is before ``bids_due`` (taken when the request is handled,
+    before waiting for the lock); a unit price for each item of the lot and nothing else; the
+    supplier is eligible for the lot now (the check is recorded with the bid, or not at all).
+    A live bid of the participant for the lot is replaced. The same ``idempotency_key`` with the same
+    content returns the bid already recorded and its receipt (even after the deadline: it is a retry
+    of a bid received in time); with other content it is refused. Locks the lot, then its live bid.
+    """
+    now = clock.now()
+    _require_representative(actor, organisation)
+    key = _clean_key(idempotency_key)
+    content = _clean_content(lot=lot, prices=prices, technical=technical)
+    lot = _lock_lot(lot)
+    tender = lot.tender
+    participant = Participant.objects.filter(tender=tender, organisation=organisation).first()
+    if participant is None:
+        raise RuleViolation(
+            _("Register as a participant of this process before bidding."), code="not_participant", field="organisation"
+        )
+    supplier = supplier_for_organisation(organisation_id=organisation.pk)
+    if supplier is None:  # participants are registered suppliers; this guards against data fixed by hand
+        raise RuleViolation(
+            _("Register your company in the supplier registry before taking part."), code="not_registered"
+        )
+    context = _context(lot, participant)
+    salts = _salts(context, key)
+
+    existing = Bid.objects.filter(participant=participant, idempotency_key=key).select_related("lot").first()
+    if existing is not None:
+        for salt in salts:
+            if existing.lot_id == lot.pk and constant_time_compare(
+                receipt_digest(_plaintext(salt, content)), existing.digest
+            ):
+                return existing, bid_receipt(bid=existing, tender=tender, lot=lot, ruc=supplier.ruc, salt=salt)
+        raise RuleViolation(
+            _("This idempotency key was already used for another bid: send a new key for new content."),
+            code="idempotency_conflict",
+            field="idempotency_key",
+        )
+
+    _refuse_after_deadline(tender, now)
+    if tender.status != TenderStatus.BIDDING or lot.status != LotStatus.OPEN:
+        raise RuleViolation(_("This process is not receiving bids for this lot."), code="not_bidding")
+
+    eligibility = eligibility_check(
+        party=supplier,
+        lot=_requirements(tender, lot),
+        at=now,
+        purpose=EligibilityPurpose.BID,
+        actor=actor,
+        # The supplier's own record: the entity must not learn who bid before the opening.
+        organisation=organisation,
+    )
+    if not eligibility.eligible:
+        codes = [reason["code"] for reason in eligibility.reasons]
+        error = RuleViolation(
+            _("Your company may not bid in this lot: %(reasons)s")
+            % {"reasons": " ".join(str(reason["message"]) for reason in eligibility.reasons)},
+            code="not_eligible",
+        )
+        error.reasons = codes
+        # Raising rolls the transaction back: the eligibility record goes with the refused bid.
+        raise error
+
+    salt = salts[0]
+    plaintext = _plaintext(salt, content)
+    box = seal(plaintext, context=context)
+    live = Bid.objects.select_for_update().filter(lot=lot, participant=participant, status=BidStatus.SUBMITTED).first()
+    if live is not None:
+        live.status = BidStatus.REPLACED
+        live.save(update_fields=["status"])
+    bid = Bid.objects.create(
+        lot=lot,
+        participant=participant,
+        status=BidStatus.SUBMITTED,
+        sealed=box.to_dict(),
+        digest=box.digest,
+        received_at=now,
+        eligibility=eligibility,
+        idempotency_key=key,
+        replaces=live,
+    )
+    receipt = bid_receipt(bid=bid, tender=tender, lot=lot, ruc=supplier.ruc, salt=salt)
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="bid.submitted",
+        obj=bid,
+        payload={
+            "tender": tender.pk,
+            "lot": lot.pk,
+            "digest": bid.digest,
+            "received_at": now,
+            "replaces": live.pk if live else None,
+            "eligibility": eligibility.pk,
+        },
+    )
+    # The salt stays off notifications (stored rows, e-mail): with the digest it would allow guessing.
+    notify(
+        "bid.received",
+        _representatives(organisation.pk),
+        {
+            "code": tender.code,
+            "lot": lot.number,
+            "received_at": now,
+            "received_at_lima": now.astimezone(LIMA).strftime("%d/%m/%Y %H:%M:%S"),
+            "digest": bid.digest,
+        },
+        key=f"bid:{bid.pk}:received",
+    )
+    logger.info("bid.submitted", extra={"tender_id": tender.pk, "lot_id": lot.pk, "bid_id": bid.pk})
+    return bid, receipt
+
+
+@transaction.atomic
+def bid_withdraw(*, actor: Any, bid: Bid) -> Bid:
+    """Withdraw a live bid before ``bids_due`` (server time). ``actor`` represents the bidder.
+
+    Locks the lot, then the bid.
+    """
+    now = clock.now()
+    organisation = Participant.objects.select_related("organisation").get(pk=bid.participant_id).organisation
+    _require_representative(actor, organisation)
+    lot = _lock_lot(bid.lot)
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    if bid.status != BidStatus.SUBMITTED:
+        raise RuleViolation(_("Only a live bid can be withdrawn."), code="not_live")
+    _refuse_after_deadline(lot.tender, now)
+    if lot.tender.status != TenderStatus.BIDDING:
+        raise RuleViolation(_("This process is not receiving bids for this lot."), code="not_bidding")
+    bid.status = BidStatus.WITHDRAWN
+    bid.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="bid.withdrawn",
+        obj=bid,
+        payload={"tender": lot.tender_id, "lot": lot.pk, "digest": bid.digest, "withdrawn_at": now},
+    )
+    logger.info("bid.withdrawn", extra={"tender_id": lot.tender_id, "bid_id": bid.pk})
+    return bid
