@@ -3,6 +3,7 @@ read-only, because those rows are written by services that audit them."""
 
 from django.contrib import admin
 
+from portal.core.admin import ReadOnlyAdmin
 from smeregistry.models import (
     AwardFact,
     EligibilityRecord,
@@ -45,17 +46,6 @@ class UnspscCategoryAdmin(admin.ModelAdmin):
     list_filter = ("level",)
     search_fields = ("code", "name_es", "name_en")
     raw_id_fields = ("parent",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Supplier)

@@ -7,8 +7,8 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from portal.accounts.enums import Role
 from portal.accounts.models import User
+from portal.accounts.selectors import spokespeople_of
 from smeregistry.enums import SupplierStatus
 from smeregistry.models import (
     AwardFact,
@@ -142,11 +142,7 @@ def region_codes(*, country: str = "PE") -> frozenset[str]:
 
 def supplier_representatives(*, suppliers: QuerySet[Supplier]) -> QuerySet[User]:
     """The active people who speak for these suppliers (representatives and administrators)."""
-    return User.objects.filter(
-        memberships__organisation_id__in=suppliers.values("organisation_id"),
-        memberships__role__in=[Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR],
-        is_active=True,
-    ).distinct()
+    return spokespeople_of(organisation_ids=suppliers.values("organisation_id"))
 
 
 def supplier_standing(*, organisation_id: int, on: date) -> str | None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from portal.accounts.enums import Role
 from portal.accounts.models import ApiToken, Membership, Organisation, User
 from portal.core.errors import NotFoundError
+
+SUPPLIER_SPOKESPEOPLE = (Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR)
 
 
 def organisations_for_user(user: Any) -> QuerySet[Organisation]:
@@ -40,6 +44,22 @@ def organisation_get_for_actor(*, actor: Any, organisation_id: int) -> Organisat
         if org is not None:
             return org
     raise NotFoundError(_("No such organisation."), code="organisation_not_found")
+
+
+def spokespeople_of(*, organisation_ids: Iterable[int] | QuerySet) -> QuerySet[User]:
+    """The active people who speak for supplier organisations: their representatives and administrators.
+
+    The one definition of "who is told about a supplier's processes, bids and registry record".
+    """
+    return (
+        User.objects.filter(
+            memberships__organisation_id__in=organisation_ids,
+            memberships__role__in=SUPPLIER_SPOKESPEOPLE,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def members_of(*, organisation: Organisation) -> QuerySet[User]:

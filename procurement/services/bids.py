@@ -29,8 +29,9 @@ from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from portal.accounts.enums import OrganisationKind, Role
+from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation, User
+from portal.accounts.selectors import SUPPLIER_SPOKESPEOPLE, spokespeople_of
 from portal.accounts.services import require_role
 from portal.audit.services import audit_record
 from portal.core import clock
@@ -46,7 +47,7 @@ from smeregistry.services.eligibility import LotRequirements, eligibility_check
 
 logger = logging.getLogger(__name__)
 
-SUPPLIER_ROLES = frozenset({Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR})
+SUPPLIER_ROLES = frozenset(SUPPLIER_SPOKESPEOPLE)
 IDEMPOTENCY_KEY_MAX = 100
 # The registry register a bidder must be in, by the tender's object (SEACE: bien, servicio, obra,
 # consultoría de obra).
@@ -75,15 +76,7 @@ def _require_representative(actor: Any, organisation: Organisation) -> None:
 
 
 def _representatives(organisation_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__organisation_id=organisation_id,
-            memberships__role__in=list(SUPPLIER_ROLES),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return list(spokespeople_of(organisation_ids=[organisation_id]))
 
 
 def _clean_key(idempotency_key: str) -> str:

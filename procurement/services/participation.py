@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from portal.accounts.enums import OrganisationKind, Role
+from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation, User
+from portal.accounts.selectors import SUPPLIER_SPOKESPEOPLE, spokespeople_of
 from portal.accounts.services import require_role
 from portal.audit.services import audit_record
 from portal.core import clock
@@ -38,7 +39,7 @@ from smeregistry.selectors import supplier_standing
 
 logger = logging.getLogger(__name__)
 
-SUPPLIER_ROLES = frozenset({Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR})
+SUPPLIER_ROLES = frozenset(SUPPLIER_SPOKESPEOPLE)
 # From the call for tender until bids close, a supplier may still join.
 REGISTRATION_OPEN = frozenset(
     {TenderStatus.PUBLISHED, TenderStatus.ENQUIRIES, TenderStatus.INTEGRATED_BASES, TenderStatus.BIDDING}
@@ -63,15 +64,7 @@ def _require_supplier_representative(actor: Any, organisation: Organisation) -> 
 
 def _representatives(organisation_ids) -> list[User]:
     """The active people who speak for these supplier organisations."""
-    return list(
-        User.objects.filter(
-            memberships__organisation_id__in=organisation_ids,
-            memberships__role__in=list(SUPPLIER_ROLES),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return list(spokespeople_of(organisation_ids=organisation_ids))
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.api import schema  # noqa: F401 - registers the token scheme for the API docs
 from portal.accounts.enums import OrganisationKind, Role, TokenScope
-from portal.accounts.selectors import roles_for
+from portal.accounts.selectors import SUPPLIER_SPOKESPEOPLE, roles_for
 from portal.api.permissions import is_token
 from portal.core.errors import NotFoundError
 from smeregistry.api.serializers import (
@@ -94,7 +94,7 @@ class IsRegistryOperator(BasePermission):
 
 ENTITY_CHECKERS = frozenset({Role.PROCUREMENT_OFFICER, Role.EVALUATOR})
 OPERATOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.REVIEWER})
-SUPPLIER_ROLES = frozenset({Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR})
+SUPPLIER_ROLES = frozenset(SUPPLIER_SPOKESPEOPLE)
 
 
 def checker_organisation(request: Request):

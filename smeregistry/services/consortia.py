@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.accounts.enums import Role
 from portal.accounts.models import Membership
+from portal.accounts.selectors import SUPPLIER_SPOKESPEOPLE
 from portal.audit.services import audit_record
 from portal.core.errors import DomainError, RuleViolation
 from smeregistry.enums import SupplierStatus
@@ -36,7 +36,7 @@ def consortium_create(*, actor: Any, name: str, members: Sequence[tuple[Supplier
     if not Membership.objects.filter(
         user_id=getattr(actor, "pk", None),
         organisation_id=lead.organisation_id,
-        role__in=[Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR],
+        role__in=SUPPLIER_SPOKESPEOPLE,
     ).exists():
         raise PermissionDenied(_("Only a representative of the leading member can form the consortium."))
     shares: list[Decimal] = []

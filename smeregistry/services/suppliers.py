@@ -22,6 +22,7 @@ from stdnum.pe import cui
 
 from portal.accounts.enums import OrganisationKind, Role
 from portal.accounts.models import Membership, User
+from portal.accounts.selectors import SUPPLIER_SPOKESPEOPLE, spokespeople_of
 from portal.accounts.services import membership_grant, normalise_tax_id, organisation_create
 from portal.audit.services import audit_record
 from portal.core import clock
@@ -255,7 +256,7 @@ def supplier_register(*, actor: User, data: SupplierData) -> Supplier:
         SupplierDocument.objects.filter(pk__in=data.document_ids, owner=actor, supplier__isnull=True).update(
             supplier=supplier
         )
-    for role in (Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR):
+    for role in SUPPLIER_SPOKESPEOPLE:
         membership_grant(actor=None, organisation=organisation, user=actor, role=role)
     RegistrationDraft.objects.filter(user=actor).delete()
     audit_record(
@@ -288,11 +289,7 @@ def require_operator(actor: Any) -> None:
 
 
 def _representatives(supplier: Supplier):
-    return User.objects.filter(
-        memberships__organisation_id=supplier.organisation_id,
-        memberships__role__in=[Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR],
-        is_active=True,
-    ).distinct()
+    return spokespeople_of(organisation_ids=[supplier.organisation_id])
 
 
 def _move(supplier: Supplier, target: str, *, actor: Any, reason: str = "", **changes: Any) -> Supplier:
@@ -367,7 +364,7 @@ def _require_representative(actor: Any, supplier: Supplier) -> None:
     if not Membership.objects.filter(
         user_id=getattr(actor, "pk", None),
         organisation_id=supplier.organisation_id,
-        role__in=[Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR],
+        role__in=SUPPLIER_SPOKESPEOPLE,
     ).exists():
         raise PermissionDenied(_("Only the supplier's representatives may do this."))
 

@@ -120,3 +120,15 @@ def test_verify_audit_catches_a_recomputed_edit_hidden_by_rehashing_one_row():
 
     problems = list(audit_verify())
     assert [problem.event_id for problem in problems] == [events[1].pk]
+
+
+@pytest.mark.parametrize(
+    "model", ["audit.auditevent", "smeregistry.eligibilityrecord", "smeregistry.sanction", "smeregistry.awardfact"]
+)
+def test_evidence_is_read_only_even_for_a_superuser_in_the_admin(admin_client, model):
+    from django.urls import reverse
+
+    app, name = model.split(".")
+
+    assert admin_client.get(reverse(f"admin:{app}_{name}_add")).status_code == 403
+    assert admin_client.get(reverse(f"admin:{app}_{name}_changelist")).status_code == 200
