@@ -18,4 +18,5 @@ urlpatterns = [
     path("inbox/", notifications.InboxView.as_view(), name="api-inbox"),
     path("inbox/read/", notifications.InboxReadView.as_view(), name="api-inbox-read"),
     path("", include("smeregistry.api.urls")),
+    path("", include("procurement.api.urls")),
 ]

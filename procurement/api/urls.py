@@ -1,0 +1,3 @@
+from procurement.api import views
+
+urlpatterns = [*views.urlpatterns]

@@ -1,0 +1,3 @@
+"""Procurement API for integrators."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Procurement pages (officer). See procurement/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Procurement pages (public). See procurement/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Procurement pages (supplier). See procurement/urls.py."""
+
+urlpatterns: list = []
