@@ -71,3 +71,21 @@ class DocumentKind(models.TextChoices):
     INTEGRATED_BASES = "integrated_bases", _("Integrated bases")
     AMENDMENT = "amendment", _("Amendment")
     ANNEX = "annex", _("Annex")
+
+
+class AwardStatus(models.TextChoices):
+    ACTIVE = "active", _("In force")
+    REVOKED = "revoked", _("Revoked")
+
+
+class AppealStatus(models.TextChoices):
+    FILED = "filed", _("Filed, pending resolution")
+    UPHELD = "upheld", _("Upheld (founded)")
+    DISMISSED = "dismissed", _("Dismissed (unfounded)")
+
+
+class ContractStatus(models.TextChoices):
+    AWAITING_SIGNATURES = "awaiting_signatures", _("Awaiting signatures")
+    SIGNED = "signed", _("Signed")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -11,7 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from procurement.enums import DocumentKind, LotStatus, PlanStatus, ProcurementObject, TenderStatus
+from procurement.enums import (
+    AppealStatus,
+    AwardStatus,
+    ContractStatus,
+    DocumentKind,
+    LotStatus,
+    PlanStatus,
+    ProcurementObject,
+    TenderStatus,
+)
 from procurement.procedure_config import validate_procedure_config
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -157,6 +166,12 @@ class Tender(models.Model):
     bids_due = models.DateTimeField(_("bids until"), null=True, blank=True)
     opening_at = models.DateTimeField(_("opening on"), null=True, blank=True)
     auction_at = models.DateTimeField(_("auction on"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("bids opened"), null=True, blank=True)
+    awarded_at = models.DateTimeField(_("awarded"), null=True, blank=True)
+    appeal_until = models.DateTimeField(_("appeals until"), null=True, blank=True)
+    consented_at = models.DateTimeField(_("award consented"), null=True, blank=True)
+    # Public seed of the draw that breaks ties nothing else breaks (see scoring.py): anyone can redo it.
+    lottery_seed = models.CharField(_("lottery seed"), max_length=64, blank=True)
     next_check = models.DateTimeField(null=True, blank=True, db_index=True)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
@@ -186,6 +201,7 @@ class Lot(models.Model):
     reference_value = models.DecimalField(_("reference value"), **MONEY)
     mype_reserved = models.BooleanField(_("reserved for micro and small enterprises"), default=False)
     status = models.CharField(_("status"), max_length=12, choices=LotStatus.choices, default=LotStatus.OPEN)
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("lot")
@@ -343,6 +359,11 @@ class Bid(models.Model):
     eligibility = models.ForeignKey("smeregistry.EligibilityRecord", on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=100)
     replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
+    # Filled by the opening, and only then: the content read from the box, now public.
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    opened_prices = models.JSONField(null=True, blank=True)
+    opened_technical = models.JSONField(null=True, blank=True)
+    price_total = models.DecimalField(_("total price"), null=True, blank=True, **MONEY)
 
     class Meta:
         verbose_name = _("bid")
@@ -360,3 +381,206 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot} · bid {self.pk} ({self.status})"
+
+
+class BidEvaluation(models.Model):
+    """The evaluation committee's verdict on one opened bid: qualified or not (with the reason) and,
+    in a weighted evaluation, its technical points. Revised until the lot is awarded; each change is
+    audited."""
+
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="evaluation")
+    qualified = models.BooleanField(_("qualified"))
+    technical_score = models.DecimalField(_("technical points"), max_digits=7, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    evaluated_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    evaluated_at = models.DateTimeField(_("evaluated"))
+
+    class Meta:
+        verbose_name = _("bid evaluation")
+        verbose_name_plural = _("bid evaluations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(technical_score__isnull=True) | models.Q(technical_score__gte=0),
+                name="bid_evaluation_score_not_negative",
+            ),
+        ]
+
+
+class LotScore(models.Model):
+    """One row of a lot's published score sheet (cuadro comparativo) for one evaluation round.
+
+    A round is one award act: an upheld appeal sends the lot back to evaluation and the next award
+    writes the next round; earlier rounds stay, as published."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="scores")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="scores")
+    round = models.PositiveSmallIntegerField(_("round"))
+    bidder_name = models.CharField(_("bidder"), max_length=250)
+    bidder_ruc = models.CharField(_("RUC"), max_length=11)
+    is_mype = models.BooleanField(_("MYPE"))
+    price = models.DecimalField(_("price"), **MONEY)
+    technical = models.DecimalField(_("technical points"), max_digits=7, decimal_places=2, null=True, blank=True)
+    price_points = models.DecimalField(_("price points"), max_digits=9, decimal_places=4, null=True, blank=True)
+    total = models.DecimalField(_("total points"), max_digits=9, decimal_places=4, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    excluded_reason = models.CharField(_("excluded because"), max_length=40, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("score sheet row")
+        verbose_name_plural = _("score sheet rows")
+        ordering = ["lot", "-round", "rank", "pk"]
+        constraints = [models.UniqueConstraint(fields=["lot", "bid", "round"], name="lot_score_once_per_round")]
+
+
+class Award(models.Model):
+    """The buena pro of a lot: the winning bid, its supplier and amount. Revoked, not deleted, when an
+    appeal is upheld or the process is cancelled or annulled."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="awards")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="awards")
+    supplier = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="procurement_awards")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    round = models.PositiveSmallIntegerField(_("round"))
+    status = models.CharField(_("status"), max_length=10, choices=AwardStatus.choices, default=AwardStatus.ACTIVE)
+    eligibility = models.ForeignKey("smeregistry.EligibilityRecord", on_delete=models.PROTECT, related_name="+")
+    awarded_at = models.DateTimeField(_("awarded"))
+    awarded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["lot", "-awarded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="award_amount_positive"),
+            models.UniqueConstraint(fields=["lot"], condition=models.Q(status="active"), name="award_one_active_per_lot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot} → {self.supplier}"
+
+
+class AppealFeeRule(models.Model):
+    """What filing an appeal costs: a rate of the appealed lot's reference value, with a floor, in
+    force from a day. Data, changed by the jurisdiction's law, never code."""
+
+    jurisdiction = models.CharField(max_length=2, default="PE")
+    valid_from = models.DateField(_("valid from"))
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=5)
+    minimum = models.DecimalField(_("minimum"), **MONEY)
+
+    class Meta:
+        verbose_name = _("appeal fee rule")
+        verbose_name_plural = _("appeal fee rules")
+        ordering = ["jurisdiction", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "valid_from"], name="appeal_fee_rule_once_per_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0, rate__lt=1), name="appeal_fee_rate_fraction"),
+            models.CheckConstraint(condition=models.Q(minimum__gte=0), name="appeal_fee_minimum_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.valid_from}: {self.rate}"
+
+
+class ExchangeRate(models.Model):
+    """Local currency per unit of a foreign one on a day (Peru: the SBS rate), to count a USD award
+    towards the entity's quota in soles."""
+
+    currency = models.CharField(max_length=3)
+    day = models.DateField(_("day"))
+    rate = models.DecimalField(_("rate"), max_digits=12, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "day"], name="exchange_rate_once_per_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+
+class Appeal(models.Model):
+    """A bidder's appeal (recurso de apelación) against the result of a lot, resolved by the
+    oversight body. While one is pending, the award is not consented."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="appeals")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="appeals")
+    appellant = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    grounds = models.TextField(_("grounds"), max_length=20_000)
+    fee = models.DecimalField(_("fee"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.FILED)
+    filed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed"))
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["tender", "filed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=AppealStatus.values), name="appeal_status_valid"),
+            models.UniqueConstraint(
+                fields=["lot", "appellant"], condition=models.Q(status="filed"), name="appeal_one_pending_per_bidder"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="filed", resolved_at__isnull=True)
+                | (~models.Q(status="filed") & models.Q(resolved_at__isnull=False)),
+                name="appeal_resolved_when_decided",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot} · appeal {self.pk} ({self.status})"
+
+
+class Contract(models.Model):
+    """The contract of a consented award, signed by both parties; its summary is public, and so is the
+    entity's evaluation of the supplier's performance when it is completed."""
+
+    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="contract")
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="contracts")
+    supplier = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="procurement_contracts")
+    number = models.CharField(_("number"), max_length=80, unique=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.AWAITING_SIGNATURES
+    )
+    created_at = models.DateTimeField(_("created"))
+    entity_signed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    entity_signed_at = models.DateTimeField(_("signed by the entity"), null=True, blank=True)
+    supplier_signed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    supplier_signed_at = models.DateTimeField(_("signed by the supplier"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("performance rating"), null=True, blank=True)
+    performance_comment = models.TextField(_("performance evaluation"), blank=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["tender", "number"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ContractStatus.values), name="contract_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="contract_rating_one_to_five",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | models.Q(rating__isnull=False, completed_at__isnull=False),
+                name="contract_completed_rated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

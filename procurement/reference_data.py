@@ -143,3 +143,10 @@ UNITS_REC20 = [
     ("MTK", "metro cuadrado"), ("MTQ", "metro cúbico"), ("KMT", "kilómetro"), ("HUR", "hora"),
     ("DAY", "día"), ("MON", "mes"), ("ANN", "año"), ("E48", "unidad de servicio"), ("LS", "suma global"),
 ]  # fmt: skip
+
+# Appeal fee (garantía por interposición del recurso de apelación): 3% of the appealed lot's
+# reference value, at least this floor, in the tender's currency.
+APPEAL_FEE_RULES_PE = [{"valid_from": date(2026, 1, 1), "rate": "0.03000", "minimum": "0.00"}]
+
+# Soles per US dollar from a day on (a demo value; production loads the SBS rates daily).
+EXCHANGE_RATES = [{"currency": "USD", "day": date(2026, 1, 1), "rate": "3.750000"}]

@@ -45,6 +45,7 @@ REFERENCE_DATA_MIGRATIONS = [
     # (model that shows the data is there, migration module whose ``load(apps, schema_editor)`` loads it)
     ("smeregistry.Region", "smeregistry.migrations.0002_reference_data"),
     ("procurement.ProcedureType", "procurement.migrations.0002_reference_data"),
+    ("procurement.AppealFeeRule", "procurement.migrations.0007_fee_and_exchange_reference_data"),
 ]
 
 
