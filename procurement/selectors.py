@@ -10,14 +10,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import OrganisationKind
-from portal.accounts.models import Membership
+from portal.accounts.models import Membership, Organisation
 from portal.core.errors import NotFoundError
-from procurement.enums import TenderStatus
-from procurement.models import Bid, BidStatus, Lot, Question, Tender
+from procurement.enums import PlanStatus, TenderStatus
+from procurement.models import (
+    Bid,
+    BidStatus,
+    Item,
+    Lot,
+    Plan,
+    PlanLine,
+    ProcedureType,
+    Question,
+    Tender,
+    TenderDocument,
+)
 from procurement.services._common import OFFICER_ROLES, require_entity_officer
 from procurement.services.bids import SUPPLIER_ROLES
 
@@ -142,3 +153,95 @@ def bids_visible_to(*, actor: Any, tender: Tender) -> BidsView:
         .values_list("pk", "lot__number", "status", "received_at", "digest")
     ]
     return BidsView(counts=counts, own=own)
+
+
+# --- The entity's officers: plans, tenders and what waits for them -----------------------------------
+
+
+def officer_plans(*, actor: Any, entity: Organisation) -> QuerySet[Plan]:
+    """Every version of the entity's plans, latest year and version first, with their line count and
+    estimated total: the entity's officers only."""
+    require_entity_officer(actor, entity)
+    return (
+        Plan.objects.filter(entity=entity)
+        .annotate(line_count=Count("lines"), estimated_total=Sum("lines__estimated_value"))
+        .order_by("-fiscal_year", "-version")
+    )
+
+
+def officer_plan_get(*, actor: Any, plan_id: int) -> Plan:
+    """A plan version for its entity's officers. A draft of an entity the actor is not a member of is
+    "not found" (its existence is not leaked); a published plan of another entity is forbidden."""
+    plan = Plan.objects.select_related("entity").filter(pk=plan_id).first()
+    member = (
+        plan is not None
+        and getattr(actor, "is_authenticated", False)
+        and Membership.objects.filter(user_id=actor.pk, organisation_id=plan.entity_id).exists()
+    )
+    if plan is None or (plan.status == PlanStatus.DRAFT and not member):
+        raise NotFoundError(_("No such plan."), code="plan_not_found")
+    require_entity_officer(actor, plan.entity)
+    return plan
+
+
+def officer_plan_lines(*, plan: Plan) -> QuerySet[PlanLine]:
+    """The lines of a plan version the caller may see, in their order."""
+    return PlanLine.objects.filter(plan=plan).select_related("procedure_type").order_by("number")
+
+
+def officer_plan_lines_for_tenders(*, actor: Any, entity: Organisation) -> QuerySet[PlanLine]:
+    """The lines of the entity's published plans: what a tender may be drafted from."""
+    require_entity_officer(actor, entity)
+    return (
+        PlanLine.objects.filter(plan__entity=entity, plan__status=PlanStatus.PUBLISHED)
+        .select_related("plan", "procedure_type")
+        .order_by("-plan__fiscal_year", "number")
+    )
+
+
+def officer_tenders(*, actor: Any, entity: Organisation) -> QuerySet[Tender]:
+    """Every tender of the entity, newest first, with how many questions it has and how many are not
+    answered yet: the entity's officers only. Nothing about bids."""
+    require_entity_officer(actor, entity)
+    return (
+        Tender.objects.filter(entity=entity)
+        .select_related("procedure_type")
+        .annotate(
+            question_count=Count("questions", distinct=True),
+            unanswered_count=Count("questions", filter=Q(questions__answered_at__isnull=True), distinct=True),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def officer_tender_get(*, actor: Any, tender_id: int) -> Tender:
+    """A tender for its entity's officers: "not found" when the actor may not see it (another entity's
+    draft), forbidden when it is visible but not the actor's to run."""
+    tender = tender_get_for_actor(actor=actor, tender_id=tender_id)
+    require_entity_officer(actor, tender.entity)
+    return tender
+
+
+def officer_tender_lots(*, tender: Tender) -> QuerySet[Lot]:
+    """The lots of a tender with their items, in order (no bids)."""
+    return (
+        Lot.objects.filter(tender=tender)
+        .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("number")))
+        .order_by("number")
+    )
+
+
+def officer_tender_documents(*, tender: Tender) -> QuerySet[TenderDocument]:
+    """Every document of a tender, by kind and version (published or not: the entity sees its own)."""
+    return TenderDocument.objects.filter(tender=tender).order_by("kind", "version")
+
+
+def procedure_types_in_force(*, jurisdiction: str) -> QuerySet[ProcedureType]:
+    return ProcedureType.objects.filter(jurisdiction=jurisdiction, is_active=True).order_by("name")
+
+
+def delivery_regions(*, country: str) -> list[tuple[str, str]]:
+    """(code, name) of the regions items are delivered to, by name (the registry's reference data)."""
+    from smeregistry.models import Region
+
+    return list(Region.objects.filter(country=country).order_by("name").values_list("code", "name"))
