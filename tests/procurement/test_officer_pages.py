@@ -11,11 +11,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from portal.accounts.enums import OrganisationKind, Role
 from procurement.enums import PlanStatus, TenderStatus
-from procurement.forms_officer import problem_message
+from procurement.forms_officer import TIMELINE_LABELS, problem_message
 from procurement.models import Item, Lot, Plan, Question, Tender, TenderDocument
 from procurement.services.bids import bid_submit
 from procurement.services.participation import participant_register, question_answer, question_ask
@@ -714,13 +715,9 @@ def test_the_chronogram_of_a_published_tender_cannot_be_set(client, officer):
     ],
 )
 def test_chronogram_problems_are_shown_in_the_readers_language(problem, message):
-    from procurement.forms_officer import TIMELINE_LABELS
-
     expected = in_spanish(message)
     if "%(before)s" in message:
         expected %= {"before": in_spanish(TIMELINE_LABELS["integrated_bases_at"])}
-
-    from django.utils import translation
 
     with translation.override("es"):
         assert problem_message(problem) == expected
