@@ -19,3 +19,14 @@ TENDER_ANSWERS_PUBLISHED = register(
 )
 # A bidder must get the receipt of every bid it submits: it is its proof of what was received and when.
 BID_RECEIVED = register("bid.received", _("Receipts of the bids you submit"), mandatory=True)
+# The acts after the bids: everyone taking part must learn them, as the law's deadlines run from them.
+TENDER_OPENED = register("tender.opened", _("The opening of the bids of a process you take part in"), mandatory=True)
+TENDER_AWARDED = register("tender.awarded", _("The award (buena pro) of a process you take part in"), mandatory=True)
+TENDER_VOID = register("tender.void", _("A process you take part in was declared void"), mandatory=True)
+TENDER_CONSENTED = register("tender.consented", _("The award of a process you take part in is firm"), mandatory=True)
+APPEAL_FILED = register("appeal.filed", _("Appeals filed in processes you take part in or review"), mandatory=True)
+APPEAL_RESOLVED = register("appeal.resolved", _("Resolutions of appeals in processes you take part in"), mandatory=True)
+CONTRACT_SIGNED = register("contract.signed", _("Signatures of your contracts"), mandatory=True)
+CONTRACT_COMPLETED = register(
+    "contract.completed", _("The completion and performance evaluation of your contracts"), mandatory=True
+)

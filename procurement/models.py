@@ -405,6 +405,9 @@ class BidEvaluation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.bid} · {'qualified' if self.qualified else 'not qualified'}"
+
 
 class LotScore(models.Model):
     """One row of a lot's published score sheet (cuadro comparativo) for one evaluation round.
@@ -432,6 +435,9 @@ class LotScore(models.Model):
         ordering = ["lot", "-round", "rank", "pk"]
         constraints = [models.UniqueConstraint(fields=["lot", "bid", "round"], name="lot_score_once_per_round")]
 
+    def __str__(self) -> str:
+        return f"{self.lot} · round {self.round} · {self.bidder_ruc}"
+
 
 class Award(models.Model):
     """The buena pro of a lot: the winning bid, its supplier and amount. Revoked, not deleted, when an
@@ -454,7 +460,9 @@ class Award(models.Model):
         ordering = ["lot", "-awarded_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="award_amount_positive"),
-            models.UniqueConstraint(fields=["lot"], condition=models.Q(status="active"), name="award_one_active_per_lot"),
+            models.UniqueConstraint(
+                fields=["lot"], condition=models.Q(status="active"), name="award_one_active_per_lot"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -501,6 +509,9 @@ class ExchangeRate(models.Model):
             models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.currency} {self.day}: {self.rate}"
+
 
 class Appeal(models.Model):
     """A bidder's appeal (recurso de apelación) against the result of a lot, resolved by the
@@ -545,7 +556,9 @@ class Contract(models.Model):
 
     award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="contract")
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="contracts")
-    supplier = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="procurement_contracts")
+    supplier = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="procurement_contracts"
+    )
     number = models.CharField(_("number"), max_length=80, unique=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)

@@ -10,6 +10,22 @@ from decimal import Decimal
 from typing import Any
 
 from procurement.enums import DayUnit, EvaluationMethod, ProcurementObject, Stage
+from procurement.scoring import LOTTERY, LOWEST_PRICE, MYPE_FIRST, EvaluationRules
+
+# How a lot is scored when the procedure type does not say otherwise (its optional ``scoring`` key
+# overrides any of these). Peru: the lowest price gets 100 points; ties go to the micro or small
+# enterprise, then to a public draw.
+DEFAULT_SCORING: dict[str, dict[str, Any]] = {
+    EvaluationMethod.PRICE_ONLY: {"max_price_points": "100", "tie_rules": [MYPE_FIRST, LOTTERY]},
+    EvaluationMethod.WEIGHTED: {
+        "max_price_points": "100",
+        "max_technical_points": "100",
+        "technical_weight": "0.30",
+        "economic_weight": "0.70",
+        "min_technical": "60",
+        "tie_rules": [LOWEST_PRICE, MYPE_FIRST, LOTTERY],
+    },
+}
 
 STAGE_ORDER = list(Stage.values)
 REQUIRED_STAGES = {Stage.BIDDING, Stage.EVALUATION, Stage.AWARD}
@@ -23,7 +39,35 @@ def validate_procedure_config(config: dict[str, Any]) -> list[str]:
         *_duration_problems(config.get("min_durations") or {}, stages),
         *_value_problems(config),
         *_rule_problems(config, stages),
+        *_scoring_problems(config),
     ]
+
+
+def scoring_rules(config: dict[str, Any]) -> EvaluationRules:
+    """The evaluation rules of a procedure type: its method, the defaults, its ``scoring`` overrides.
+    Raises ValueError or TypeError for rules that do not hold together."""
+    method = config.get("evaluation")
+    values = {**DEFAULT_SCORING.get(method, {}), **(config.get("scoring") or {})}
+    decimals = {
+        key: Decimal(str(value))
+        for key, value in values.items()
+        if key in {"max_price_points", "max_technical_points", "technical_weight", "economic_weight", "min_technical"}
+        and value is not None
+    }
+    return EvaluationRules(method=method, tie_rules=tuple(values.get("tie_rules") or ()), **decimals)
+
+
+def _scoring_problems(config: dict[str, Any]) -> list[str]:
+    if config.get("evaluation") not in EvaluationMethod.values:
+        return []  # said already
+    scoring = config.get("scoring")
+    if scoring is not None and not isinstance(scoring, dict):
+        return ["scoring must be a set of named values"]
+    try:
+        scoring_rules(config)
+    except (ArithmeticError, TypeError, ValueError) as error:
+        return [f"scoring: {error}"]
+    return []
 
 
 def _stage_problems(stages: list[str]) -> list[str]:

@@ -3,8 +3,11 @@
 The scheduler only says "it is time" (``chronograph_sweep``, every ``CHRONOGRAPH_SECONDS``); the
 rules live here. Each tender carries ``next_check``, the moment of its next automatic move, so a
 sweep reads only the rows that are due. Only deadlines move a tender here: a status that waits for a
-person (the integrated bases after the enquiries, the opening of the bids, the evaluation) has no
-``next_check``.
+person (the integrated bases after the enquiries, the evaluation) has no ``next_check``.
+
+Besides the plain moves, two acts happen on a deadline, by the same services a person would use:
+the opening of the bids at the opening time (or when bids close, in a procedure without an opening
+stage), and the consent of the award when the appeal window ends with no appeal pending.
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ AUTOMATIC: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
+# The acts on a deadline: from a status, on the date of this field, this service (imported late: the
+# services import this module's ``tender_next_check``).
+ACTS: dict[str, str] = {S.OPENING: "opening_at", S.APPEAL_WINDOW: "appeal_until"}
+
+
 def tender_next_check(tender: Tender) -> datetime | None:
     """When the tender's next automatic move is due, from its status and chronogram; None when its
     status waits for a person (or ends the process). Pure: reads only the row.
@@ -41,7 +49,26 @@ def tender_next_check(tender: Tender) -> datetime | None:
     The moment may already be past (a tender published now is due at once); the sweep then picks it up.
     """
     rule = AUTOMATIC.get(tender.status)
-    return getattr(tender, rule[0]) if rule is not None else None
+    if rule is not None:
+        return getattr(tender, rule[0])
+    field = ACTS.get(tender.status)
+    return getattr(tender, field) if field is not None else None
+
+
+def _act(tender: Tender, stages: list[str], now: datetime) -> str | None:
+    """Carry out the act due on the locked tender at ``now``, if any; returns the status reached."""
+    from procurement.services.awards import consent_locked
+    from procurement.services.opening import open_locked
+
+    if tender.status == S.BIDDING and "opening" not in stages and tender.bids_due and tender.bids_due <= now:
+        return open_locked(tender=tender, now=now)  # no public opening: bids are read when they close
+    field = ACTS.get(tender.status)
+    moment = getattr(tender, field) if field is not None else None
+    if moment is None or moment > now:
+        return None
+    if tender.status == S.OPENING:
+        return open_locked(tender=tender, now=now)
+    return consent_locked(tender=tender, now=now)
 
 
 def _due_target(tender: Tender, stages: list[str], now: datetime) -> str | None:
@@ -70,41 +97,43 @@ def tender_advance(*, tender_id: int, now: datetime) -> str | None:
     if tender is None:
         return None
     stages = list(tender.procedure_type.config.get("stages") or [])
-    moves: list[tuple[str, str, datetime]] = []
-    while (target := _due_target(tender, stages, now)) is not None:
-        if not can_move(tender.status, target, stages):
-            logger.error(
-                "tender.chronograph_refused", extra={"tender_id": tender.pk, "from": tender.status, "to": target}
+    start = tender.status
+    moved = False
+    while True:
+        target = _due_target(tender, stages, now)
+        if target is not None:
+            if not can_move(tender.status, target, stages):
+                logger.error(
+                    "tender.chronograph_refused", extra={"tender_id": tender.pk, "from": tender.status, "to": target}
+                )
+                break
+            previous, moment = tender.status, getattr(tender, AUTOMATIC[tender.status][0])
+            tender.status = target
+            tender.save(update_fields=["status", "updated_at"])
+            audit_record(
+                actor=None,
+                organisation=tender.entity_id,
+                action=f"tender.{target}",
+                obj=tender,
+                payload={"code": tender.code, "from": previous, "to": target, "due": moment},
             )
+            moved = True
+            continue
+        if _act(tender, stages, now) is None:
             break
-        moves.append((tender.status, target, getattr(tender, AUTOMATIC[tender.status][0])))
-        tender.status = target
+        moved = True
     next_check = tender_next_check(tender)
     if next_check is not None and next_check <= now:
-        # Due but not movable by the clock (a refused move): only a person can go on, so stop looking.
+        # Due but not movable by the clock (a refused move, an appeal pending): a person goes on.
         next_check = None
-    if not moves:
-        if tender.next_check != next_check:
-            tender.next_check = next_check
-            tender.save(update_fields=["next_check", "updated_at"])
+    if tender.next_check != next_check:
+        tender.next_check = next_check
+        tender.save(update_fields=["next_check", "updated_at"])
+    if not moved:
         return None
-    tender.next_check = next_check
-    tender.save(update_fields=["status", "next_check", "updated_at"])
-    for previous, target, moment in moves:
-        audit_record(
-            actor=None,
-            organisation=tender.entity_id,
-            action=f"tender.{target}",
-            obj=tender,
-            payload={"code": tender.code, "from": previous, "to": target, "due": moment},
-        )
-    # The automatic moves notify nobody: suppliers were told of the call at publication and its
-    # chronogram was public from then; the bidders hear of the opening once bids exist, from the
-    # bids' own services.
-    logger.info(
-        "tender.advanced",
-        extra={"tender_id": tender.pk, "moves": [target for _previous, target, _moment in moves]},
-    )
+    # The plain moves notify nobody: suppliers were told of the call at publication and its
+    # chronogram was public from then. The acts (opening, consent) notify through their services.
+    logger.info("tender.advanced", extra={"tender_id": tender.pk, "from": start, "to": tender.status})
     return tender.status
 
 

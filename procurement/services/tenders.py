@@ -18,12 +18,13 @@ from portal.audit.services import audit_record
 from portal.core import clock
 from portal.core.errors import DomainError, RuleViolation
 from portal.notifications.services import notify
-from procurement.enums import LotStatus, PlanStatus, TenderStatus
-from procurement.models import Item, Lot, Plan, PlanLine, Tender
+from procurement.enums import AwardStatus, ContractStatus, LotStatus, PlanStatus, TenderStatus
+from procurement.models import Award, Contract, Item, Lot, Plan, PlanLine, Tender
 from procurement.reference_data import UNITS_REC20
 from procurement.services._common import (
     entity_officers,
     holidays_of,
+    participants_people,
     require_entity_officer,
     require_oversight_reviewer,
 )
@@ -352,6 +353,11 @@ def _leave(*, actor: Any, tender: Tender, target: str, reason: str, event: str) 
     Lot.objects.filter(pk__in=[lot.pk for lot in lots if lot.status != LotStatus.VOID]).update(
         status=LotStatus.CANCELLED
     )
+    # An award not yet consented falls with the process (annulment reaches a consented one too).
+    Award.objects.filter(lot__tender=tender, status=AwardStatus.ACTIVE).update(status=AwardStatus.REVOKED)
+    Contract.objects.filter(tender=tender, status=ContractStatus.AWAITING_SIGNATURES).update(
+        status=ContractStatus.CANCELLED
+    )
     audit_record(
         actor=actor,
         organisation=tender.entity_id,
@@ -359,10 +365,11 @@ def _leave(*, actor: Any, tender: Tender, target: str, reason: str, event: str) 
         obj=tender,
         payload={"code": tender.code, "from": previous, "reason": reason},
     )
-    # Bidders hear of it once bids exist; until then, the entity's officers.
+    # Participants hear of every change of their processes, and the entity's officers of its exits.
+    people = {user.pk: user for user in [*participants_people(tender), *entity_officers(tender.entity)]}
     notify(
         event,
-        entity_officers(tender.entity),
+        people.values(),
         {"code": tender.code, "title": tender.title, "reason": reason},
         key=f"tender:{tender.pk}:{target}",
     )

@@ -139,3 +139,43 @@ def bid_footprint() -> dict:
     counts = {model.__name__: model.objects.count() for model in (Bid, EligibilityRecord, AuditEvent, Notification)}
     counts["bids"] = sorted(Bid.objects.values_list("pk", "status"))
     return counts
+
+
+def two_item_lot(**overrides) -> LotData:
+    """A lot of 40 laptops and 40 monitors (items 1 and 2)."""
+    return lot_data(
+        items=[item_data(), item_data(description="Monitor de 24 pulgadas", quantity=Decimal("40"))], **overrides
+    )
+
+
+def tender_in_bidding(officer, suppliers, *, lots=None, plan=None, code: str = "adjudicacion-simplificada"):
+    """A published tender with ``suppliers`` registered as participants, now receiving bids.
+
+    The chronogram is the procedure's earliest from MONDAY_9AM; the caller's frozen clock must stand
+    there. ``code`` names the procedure type (the plan line gets it)."""
+    from procurement.services.participation import participant_register
+    from procurement.services.tenders import tender_publish, tender_set_timeline
+
+    if plan is None and code != "adjudicacion-simplificada":
+        plan = published_plan(officer, lines=[line_data(procedure_type=procedure(code))])
+    tender = draft_tender(officer, plan=plan, lots=lots or [two_item_lot()])
+    tender = tender_set_timeline(actor=officer, tender=tender, timeline=earliest(MONDAY_9AM, code))
+    tender = tender_publish(actor=officer, tender=tender)
+    for supplier in suppliers:
+        participant_register(actor=supplier.owner, tender=tender, organisation=supplier.organisation)
+    return open_bidding(tender)
+
+
+def place_bid(supplier, lot, prices, *, key: str | None = None, technical=None):
+    """``supplier`` bids ``prices`` ({item number: Decimal unit price}) for ``lot``."""
+    from procurement.services.bids import bid_submit
+
+    bid, _receipt = bid_submit(
+        actor=supplier.owner,
+        lot=lot,
+        organisation=supplier.organisation,
+        prices=prices,
+        technical=technical if technical is not None else {"delivery_days": 15},
+        idempotency_key=key or f"bid-{supplier.organisation.pk}-{lot.pk}",
+    )
+    return bid

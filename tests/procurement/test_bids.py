@@ -372,7 +372,7 @@ def test_before_the_opening_the_entity_sees_counts_and_bidders_only_their_own(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_bidders_at_the_deadline_only_those_in_time_are_kept(officer, clock):
     suppliers = [registered_supplier(100 + n) for n in range(20)]
     tender = tender_in_bidding(officer, suppliers)

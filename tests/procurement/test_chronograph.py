@@ -88,7 +88,7 @@ def _row(status: str) -> Tender:
         (S.ENQUIRIES, None),  # the integrated bases are the officer's act
         (S.INTEGRATED_BASES, INTEGRATED_BASES),
         (S.BIDDING, BIDS_DUE),
-        (S.OPENING, None),
+        (S.OPENING, BIDS_DUE),  # the opening is the chronograph's act at its time
         (S.EVALUATION, None),
         (S.AWARDED, None),
         (S.CANCELLED, None),
@@ -151,8 +151,8 @@ def test_integrated_bases_open_the_bids_and_the_deadline_closes_them(officer, cl
     assert chronograph_sweep() == 1
 
     tender.refresh_from_db()
-    assert (tender.status, tender.next_check) == (S.OPENING, None)
-    assert moves_of(tender) == ["tender.enquiries", "tender.bidding", "tender.opening"]
+    assert (tender.status, tender.next_check) == (S.VOID, None)  # opened at once: no bids
+    assert moves_of(tender) == ["tender.enquiries", "tender.bidding", "tender.opening", "tender.opened"]
 
 
 @pytest.mark.django_db
@@ -172,11 +172,11 @@ def test_deadlines_passed_together_are_applied_in_order_in_one_go(officer, clock
     tender = published_tender(officer, code=CP)
 
     clock.set(tender.bids_due + timedelta(hours=1))
-    assert tender_advance(tender_id=tender.pk, now=clock.now) == S.OPENING
+    assert tender_advance(tender_id=tender.pk, now=clock.now) == S.VOID
 
     tender.refresh_from_db()
-    assert (tender.status, tender.next_check) == (S.OPENING, None)
-    assert moves_of(tender) == ["tender.bidding", "tender.opening"]
+    assert (tender.status, tender.next_check) == (S.VOID, None)  # opened at once: no bids
+    assert moves_of(tender) == ["tender.bidding", "tender.opening", "tender.opened"]
 
 
 @pytest.fixture
@@ -202,15 +202,16 @@ def test_nothing_moves_a_second_before_the_deadline_and_it_moves_at_it(bidding, 
     assert chronograph_sweep() == 1
 
     bidding.refresh_from_db()
-    assert bidding.status == S.OPENING
-    assert moves_of(bidding) == ["tender.bidding", "tender.opening"]
-    assert Notification.objects.count() == notifications
+    assert bidding.status == S.VOID
+    assert moves_of(bidding) == ["tender.bidding", "tender.opening", "tender.opened"]
+    # The plain moves tell nobody; the opening tells the entity (and the participants, none here).
+    assert set(Notification.objects.all()[notifications:].values_list("event", flat=True)) == {"tender.opened"}
 
 
 @pytest.mark.django_db
 def test_advancing_again_changes_nothing(bidding, clock):
     clock.set(bidding.bids_due)
-    assert tender_advance(tender_id=bidding.pk, now=clock.now) == S.OPENING
+    assert tender_advance(tender_id=bidding.pk, now=clock.now) == S.VOID
     bidding.refresh_from_db()
     before = (bidding.status, bidding.next_check, bidding.updated_at, AuditEvent.objects.count())
 
@@ -219,7 +220,7 @@ def test_advancing_again_changes_nothing(bidding, clock):
 
     bidding.refresh_from_db()
     assert (bidding.status, bidding.next_check, bidding.updated_at, AuditEvent.objects.count()) == before
-    assert moves_of(bidding) == ["tender.bidding", "tender.opening"]
+    assert moves_of(bidding) == ["tender.bidding", "tender.opening", "tender.opened"]
 
 
 @pytest.mark.django_db
@@ -276,8 +277,8 @@ def test_run_scheduler_once_moves_a_due_tender(bidding, clock):
     assert "procurement-chronograph" in out.getvalue()
 
     bidding.refresh_from_db()
-    assert bidding.status == S.OPENING
-    assert moves_of(bidding) == ["tender.bidding", "tender.opening"]
+    assert bidding.status == S.VOID
+    assert moves_of(bidding) == ["tender.bidding", "tender.opening", "tender.opened"]
 
 
 # --- concurrency (PostgreSQL row locks) ------------------------------------------------------------------
@@ -316,5 +317,5 @@ def test_two_sweeps_at_once_move_each_tender_exactly_once(officer, clock):
     assert sum(moved) == 20
     for tender in tenders:
         tender.refresh_from_db()
-        assert tender.status == S.OPENING
-        assert moves_of(tender) == ["tender.bidding", "tender.opening"]
+        assert tender.status == S.VOID
+        assert moves_of(tender) == ["tender.bidding", "tender.opening", "tender.opened"]
