@@ -30,3 +30,6 @@ CONTRACT_SIGNED = register("contract.signed", _("Signatures of your contracts"),
 CONTRACT_COMPLETED = register(
     "contract.completed", _("The completion and performance evaluation of your contracts"), mandatory=True
 )
+DOCUMENT_PUBLISHED = register(
+    "tender.document_published", _("New documents and amendments of a process you take part in"), mandatory=True
+)

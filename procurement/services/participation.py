@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import OrganisationKind
@@ -29,9 +27,10 @@ from portal.core import clock
 from portal.core.errors import DomainError, RuleViolation
 from portal.notifications.services import notify
 from procurement.enums import DocumentKind, TenderStatus
-from procurement.models import QUESTION_MAX_CHARS, Lot, Participant, Question, QuestionKind, Tender, TenderDocument
+from procurement.models import QUESTION_MAX_CHARS, Lot, Participant, Question, QuestionKind, Tender
 from procurement.services._common import require_entity_officer
 from procurement.services.chronograph import tender_next_check
+from procurement.services.documents import check_document, store_document
 from procurement.timeline import LIMA
 from procurement.transitions import can_move
 from smeregistry.enums import SupplierStatus
@@ -233,13 +232,7 @@ def answers_publish(*, actor: Any, tender: Tender, document_file: Any, title: st
         raise DomainError(_("Give the integrated bases a title."), code="required", field="title")
     if document_file is None or not getattr(document_file, "size", 0):
         raise DomainError(_("Attach the integrated bases."), code="required", field="document_file")
-    if document_file.size > DOCUMENT_MAX_BYTES:
-        raise DomainError(
-            _("The file is larger than %(max)s MB.") % {"max": DOCUMENT_MAX_BYTES // (1024 * 1024)},
-            code="file_too_large",
-            field="document_file",
-        )
-    sha256, size = _digest(document_file)
+    sha256, size = check_document(document_file)
     tender = _lock(tender)
     stages = tender.procedure_type.config.get("stages") or []
     if tender.status != TenderStatus.ENQUIRIES or not can_move(tender.status, TenderStatus.INTEGRATED_BASES, stages):
@@ -261,29 +254,17 @@ def answers_publish(*, actor: Any, tender: Tender, document_file: Any, title: st
             _("Answer every question before publishing (%(n)s unanswered).") % {"n": len(unanswered)},
             code="unanswered_questions",
         )
-    version = (
-        TenderDocument.objects.filter(tender=tender, kind=DocumentKind.INTEGRATED_BASES).aggregate(last=Max("version"))[
-            "last"
-        ]
-        or 0
-    ) + 1
-    document = TenderDocument(
+    document = store_document(
         tender=tender,
         kind=DocumentKind.INTEGRATED_BASES,
-        version=version,
-        title=title[:300],
+        title=title,
+        document_file=document_file,
         sha256=sha256,
         size=size,
+        actor=actor,
         published_at=now,
-        uploaded_by=actor,
     )
-    document.file.save(os.path.basename(document_file.name or "bases.pdf"), document_file, save=False)
-    stored, storage = document.file.name, document.file.storage
-    try:
-        document.save()
-    except Exception:
-        storage.delete(stored)
-        raise
+    version = document.version
     Question.objects.filter(pk__in=[question.pk for question in questions]).update(published_at=now)
     tender.status = TenderStatus.INTEGRATED_BASES
     # The chronograph opens bidding when the integrated bases' date comes.

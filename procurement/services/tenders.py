@@ -19,7 +19,7 @@ from portal.core import clock
 from portal.core.errors import DomainError, RuleViolation
 from portal.notifications.services import notify
 from procurement.enums import AwardStatus, ContractStatus, LotStatus, PlanStatus, TenderStatus
-from procurement.models import Award, Contract, Item, Lot, Plan, PlanLine, Tender
+from procurement.models import Award, Contract, Item, Lot, Plan, PlanLine, Tender, TenderDocument
 from procurement.reference_data import UNITS_REC20
 from procurement.services._common import (
     entity_officers,
@@ -302,6 +302,8 @@ def tender_publish(*, actor: Any, tender: Tender) -> Tender:
     tender.published_at = now
     tender.next_check = _next_check(tender, now)
     tender.save(update_fields=["status", "published_at", "next_check", "updated_at"])
+    # The bases and annexes prepared with the draft are published with it.
+    TenderDocument.objects.filter(tender=tender, published_at__isnull=True).update(published_at=now)
     audit_record(
         actor=actor,
         organisation=tender.entity_id,
