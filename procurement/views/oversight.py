@@ -1,0 +1,3 @@
+"""Oversight pages: the appeals a reviewer resolves. See procurement/urls.py."""
+
+urlpatterns: list = []
