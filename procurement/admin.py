@@ -1,6 +1,26 @@
+"""Admin: procedure types, holidays, fee rules and exchange rates are data edited here; the processes
+themselves are written only by services that apply the rules and audit them, so the admin looks
+but never changes them.
+
+A bid is shown by its receipt (lot, bidder, status, time, digest) and, once opened, its read
+content. Its sealed box is never a column, a field or a filter here: before the opening an
+administrator sees no more than the entity does.
+"""
+
 from django.contrib import admin
 
-from procurement.models import Holiday, ProcedureType
+from portal.core.admin import ReadOnlyAdmin
+from procurement.models import (
+    Appeal,
+    AppealFeeRule,
+    Award,
+    Bid,
+    Contract,
+    ExchangeRate,
+    Holiday,
+    ProcedureType,
+    Tender,
+)
 
 
 @admin.register(Holiday)
@@ -16,3 +36,54 @@ class ProcedureTypeAdmin(admin.ModelAdmin):
 
     list_display = ("name", "code", "jurisdiction", "is_active")
     list_filter = ("jurisdiction", "is_active")
+
+
+@admin.register(AppealFeeRule)
+class AppealFeeRuleAdmin(admin.ModelAdmin):
+    list_display = ("jurisdiction", "valid_from", "rate", "minimum")
+    list_filter = ("jurisdiction",)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ("currency", "day", "rate")
+    list_filter = ("currency",)
+    date_hierarchy = "day"
+
+
+@admin.register(Tender)
+class TenderAdmin(ReadOnlyAdmin):
+    list_display = ("code", "title", "entity", "status", "bids_due", "next_check")
+    list_filter = ("status", "procedure_type")
+    search_fields = ("code", "title")
+
+
+@admin.register(Bid)
+class BidAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "lot", "status", "received_at", "digest", "opened_at")
+    list_filter = ("status",)
+    # Only these are shown; ``sealed`` is deliberately absent. The opened content is empty before the
+    # opening (the opening service alone fills it).
+    fields = ("lot", "status", "received_at", "digest", "opened_at", "price_total", "opened_prices", "opened_technical")
+    search_fields = ("digest",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("sealed").select_related("lot__tender")
+
+
+@admin.register(Award)
+class AwardAdmin(ReadOnlyAdmin):
+    list_display = ("lot", "supplier", "amount", "currency", "round", "status", "awarded_at")
+    list_filter = ("status",)
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ("lot", "appellant", "status", "fee", "filed_at", "resolved_at")
+    list_filter = ("status",)
+
+
+@admin.register(Contract)
+class ContractAdmin(ReadOnlyAdmin):
+    list_display = ("number", "supplier", "amount", "currency", "status", "signed_at", "rating")
+    list_filter = ("status",)
