@@ -16,8 +16,11 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from procurement.calendar import add_days, deadline_at, working_days_between
-from procurement.enums import Stage
+from procurement.enums import DayUnit, Stage
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -46,8 +49,43 @@ class Timeline:
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong with one date: ``message`` in plain English (logs, tests), ``code`` and
+    ``params`` for ``problem_text`` to say it in the reader's language."""
+
     field: str
     message: str
+    code: str = ""
+    params: dict[str, Any] | None = None
+
+
+# The dates' names as the officer's form labels them.
+DATE_LABELS = {
+    "published_at": gettext_lazy("publication"),
+    "enquiries_end": gettext_lazy("end of questions"),
+    "integrated_bases_at": gettext_lazy("integrated bases"),
+    "bids_due": gettext_lazy("bids deadline"),
+    "opening_at": gettext_lazy("opening"),
+    "auction_at": gettext_lazy("auction"),
+}
+
+
+def problem_text(problem: Problem) -> str:
+    """The problem in the active language."""
+    params = problem.params or {}
+    if problem.code == "too_short":
+        return _("At least %(days)s %(unit)s are required; this gives %(counted)s.") % {
+            "days": params["days"],
+            "unit": DayUnit(params["unit"]).label,
+            "counted": params["counted"],
+        }
+    if problem.code == "out_of_order":
+        return _("It must come after the %(before)s.") % {"before": DATE_LABELS[params["before"]]}
+    texts = {
+        "naive": _("Enter a date and a time."),
+        "required": _("This procedure needs this date."),
+        "no_such_stage": _("This procedure has no such stage."),
+    }
+    return str(texts.get(problem.code, problem.message))
 
 
 def _day(moment: datetime) -> date:
@@ -68,11 +106,11 @@ def timeline_problems(timeline: Timeline, config: dict[str, Any], holidays: Coll
         stage = STAGE_OF[field.name]
         value = getattr(timeline, field.name)
         if value is not None and value.tzinfo is None:
-            problems.append(Problem(field.name, "the date must carry its time zone"))
+            problems.append(Problem(field.name, "the date must carry its time zone", "naive"))
         elif stage is not None and stage in stages and value is None:
-            problems.append(Problem(field.name, "this procedure needs this date"))
+            problems.append(Problem(field.name, "this procedure needs this date", "required"))
         elif stage is not None and stage not in stages and value is not None:
-            problems.append(Problem(field.name, "this procedure has no such stage"))
+            problems.append(Problem(field.name, "this procedure has no such stage", "no_such_stage"))
     if problems:
         return problems
     ordered = [
@@ -83,7 +121,14 @@ def timeline_problems(timeline: Timeline, config: dict[str, Any], holidays: Coll
     for (before_name, before), (after_name, after) in pairwise(ordered):
         # Opening may be at the very moment bids close; everything else comes strictly later.
         if after < before or (after == before and after_name != "opening_at"):
-            problems.append(Problem(after_name, f"must come after {before_name.replace('_', ' ')}"))
+            problems.append(
+                Problem(
+                    after_name,
+                    f"must come after {before_name.replace('_', ' ')}",
+                    "out_of_order",
+                    {"before": before_name},
+                )
+            )
     if problems:
         return problems
     durations = config.get("min_durations") or {}
@@ -101,6 +146,8 @@ def timeline_problems(timeline: Timeline, config: dict[str, Any], holidays: Coll
                 Problem(
                     field_name,
                     f"at least {rule['days']} {rule['unit']} days are required; this gives {counted}",
+                    "too_short",
+                    {"days": rule["days"], "unit": rule["unit"], "counted": counted},
                 )
             )
     return problems

@@ -28,7 +28,7 @@ from procurement.services._common import (
     require_entity_officer,
     require_oversight_reviewer,
 )
-from procurement.timeline import LIMA, Timeline, amendment_deadline, timeline_problems
+from procurement.timeline import LIMA, Timeline, amendment_deadline, problem_text, timeline_problems
 from procurement.transitions import can_move
 from smeregistry.selectors import region_codes, supplier_representatives, supplier_search
 
@@ -238,7 +238,7 @@ def _refuse_problems(timeline: Timeline, tender: Tender) -> None:
     )
     if problems:
         first = problems[0]
-        raise DomainError(first.message, code="invalid_timeline", field=first.field)
+        raise DomainError(problem_text(first), code="invalid_timeline", field=first.field)
 
 
 def _next_check(tender: Tender, now: datetime) -> datetime | None:

@@ -262,7 +262,8 @@ def test_a_too_short_bidding_period_is_refused_naming_the_field(officer, tender)
         tender_set_timeline(actor=officer, tender=tender, timeline=short)
 
     assert (refused.value.field, refused.value.code) == ("bids_due", "invalid_timeline")
-    assert refused.value.message == "at least 8 working days are required; this gives 7"
+    # In the reader's language (Spanish by default), from the problem's code and numbers.
+    assert refused.value.message == "Se requieren al menos 8 días hábiles; esto da 7."
     assert footprint() == before
     tender.refresh_from_db()
     assert tender.bids_due is None
