@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Membership, Organisation
+from portal.accounts.services import require_role
+from portal.audit.models import AuditEvent
 from portal.core.errors import NotFoundError
 from procurement.enums import PlanStatus, TenderStatus
 from procurement.models import (
@@ -22,6 +25,7 @@ from procurement.models import (
     BidStatus,
     Item,
     Lot,
+    Participant,
     Plan,
     PlanLine,
     ProcedureType,
@@ -31,6 +35,8 @@ from procurement.models import (
 )
 from procurement.services._common import OFFICER_ROLES, require_entity_officer
 from procurement.services.bids import SUPPLIER_ROLES
+from smeregistry.selectors import supplier_for_organisation
+from smeregistry.sizing import category_prefixes, significant_prefix
 
 
 def tenders_visible_to(*, actor: Any) -> QuerySet[Tender]:
@@ -155,6 +161,192 @@ def bids_visible_to(*, actor: Any, tender: Tender) -> BidsView:
     return BidsView(counts=counts, own=own)
 
 
+# --- Pages: the public search, a supplier's opportunities and its own bids ----------------------------
+
+# From the call for tender until bids are due, a supplier may still join a process.
+OPEN_FOR_PARTICIPATION = (
+    TenderStatus.PUBLISHED,
+    TenderStatus.ENQUIRIES,
+    TenderStatus.INTEGRATED_BASES,
+    TenderStatus.BIDDING,
+)
+
+
+def _items_in_category(code: str) -> Q:
+    """Items of a UNSPSC category at any level: the codes under it, and the wider codes that contain it
+    (an item bought as "43210000" is also a computer purchase for someone searching 43211503)."""
+    wider = [prefix.ljust(8, "0") for prefix in category_prefixes(code)[:-1]]
+    return Q(unspsc_code__startswith=significant_prefix(code)) | Q(unspsc_code__in=wider)
+
+
+def tender_search(
+    *,
+    actor: Any,
+    text: str | None = None,
+    entity: str | None = None,
+    procedure_type_id: int | None = None,
+    procurement_object: str | None = None,
+    status: str | None = None,
+    region_code: str | None = None,
+    category_code: str | None = None,
+    published_from: datetime | None = None,
+    published_before: datetime | None = None,
+    amount_min: Any = None,
+    amount_max: Any = None,
+) -> QuerySet[Tender]:
+    """The tenders ``actor`` may see that match every criterion given, the latest published first.
+
+    ``text`` is part of the code or title; ``entity`` part of the entity's name or its RUC; the
+    region and the category are those of the tender's items (a category at any level, as typed in
+    the registry: 8 digits); the publication range is ``[published_from, published_before)``."""
+    rows = tenders_visible_to(actor=actor)
+    if text:
+        rows = rows.filter(Q(code__icontains=text.strip()) | Q(title__icontains=text.strip()))
+    if entity:
+        rows = rows.filter(Q(entity__name__icontains=entity.strip()) | Q(entity__tax_id=entity.strip()))
+    if procedure_type_id:
+        rows = rows.filter(procedure_type_id=procedure_type_id)
+    if procurement_object:
+        rows = rows.filter(object=procurement_object)
+    if status:
+        rows = rows.filter(status=status)
+    if region_code or category_code:
+        items = Item.objects.filter(lot__tender=OuterRef("pk"))
+        if region_code:
+            items = items.filter(region_code=region_code)
+        if category_code:
+            items = items.filter(_items_in_category(category_code))
+        rows = rows.filter(Exists(items))
+    if published_from is not None:
+        rows = rows.filter(published_at__gte=published_from)
+    if published_before is not None:
+        rows = rows.filter(published_at__lt=published_before)
+    if amount_min is not None:
+        rows = rows.filter(reference_value__gte=amount_min)
+    if amount_max is not None:
+        rows = rows.filter(reference_value__lte=amount_max)
+    return rows.order_by(F("published_at").desc(nulls_first=True), "-pk")
+
+
+def tender_opportunities(*, actor: Any, organisation: Organisation, now: datetime, region_only: bool = True):
+    """Published tenders still open to participation (bids not yet due at ``now``) with an item in one
+    of the supplier's registered categories and, when ``region_only``, delivered in its region; the
+    nearest deadline first. Empty for an organisation that is not in the registry.
+
+    ``actor`` represents ``organisation`` (PermissionDenied otherwise)."""
+    require_role(actor, organisation, SUPPLIER_ROLES)
+    supplier = supplier_for_organisation(organisation_id=organisation.pk)
+    prefixes = list(supplier.category_links.values_list("prefix", flat=True)) if supplier else []
+    if not prefixes:
+        return Tender.objects.none()
+    covered = Q()
+    for prefix in prefixes:
+        covered |= _items_in_category(prefix.ljust(8, "0"))
+    items = Item.objects.filter(lot__tender=OuterRef("pk")).filter(covered)
+    if region_only:
+        items = items.filter(region_code=supplier.region.code)
+    return (
+        Tender.objects.select_related("entity", "procedure_type")
+        .filter(status__in=OPEN_FOR_PARTICIPATION, bids_due__gt=now)
+        .filter(Exists(items))
+        .order_by("bids_due", "pk")
+    )
+
+
+def tender_lots(*, tender: Tender) -> QuerySet[Lot]:
+    """The lots of a tender the caller may see, with their items (public with the tender)."""
+    return Lot.objects.filter(tender=tender).prefetch_related(Prefetch("items", Item.objects.order_by("number")))
+
+
+def tender_documents(*, tender: Tender) -> QuerySet[TenderDocument]:
+    """The published documents of a tender, bases first, every version (public with the tender)."""
+    return TenderDocument.objects.filter(tender=tender, published_at__isnull=False).order_by("kind", "version")
+
+
+def tender_document_get(*, actor: Any, tender_id: int, document_id: int) -> TenderDocument:
+    """A published document of a tender ``actor`` may see; "not found" otherwise."""
+    tender = tender_get_for_actor(actor=actor, tender_id=tender_id)
+    document = tender_documents(tender=tender).filter(pk=document_id).first()
+    if document is None:
+        raise NotFoundError(_("No such document."), code="document_not_found")
+    return document
+
+
+def tender_participant_count(*, tender: Tender) -> int:
+    """How many suppliers registered as participants (public, as in SEACE; never who)."""
+    return Participant.objects.filter(tender=tender).count()
+
+
+def participant_of(*, tender: Tender, organisation: Organisation | None) -> Participant | None:
+    """``organisation``'s participation in ``tender``, if any (the caller acts for it)."""
+    if organisation is None:
+        return None
+    return Participant.objects.filter(tender=tender, organisation=organisation).first()
+
+
+def tender_exit_from(*, tender: Tender) -> str | None:
+    """The status a tender was in when it left its regular path (cancelled, annulled, void), as its
+    audit trail records it; None when the trail does not say."""
+    return (
+        AuditEvent.objects.filter(
+            object_type=Tender._meta.label_lower, object_id=str(tender.pk), payload__from__in=TenderStatus.values
+        )
+        .order_by("-pk")
+        .values_list("payload__from", flat=True)
+        .first()
+    )
+
+
+def bids_of_organisation(*, actor: Any, organisation: Organisation) -> QuerySet:
+    """Every bid of a supplier organisation, newest first, as rows of receipt facts (never content).
+
+    ``actor`` represents ``organisation`` (PermissionDenied otherwise)."""
+    require_role(actor, organisation, SUPPLIER_ROLES)
+    return (
+        Bid.objects.filter(participant__organisation=organisation)
+        .order_by("-received_at", "-pk")
+        .values(
+            "pk",
+            "status",
+            "received_at",
+            "digest",
+            "lot__number",
+            "lot__tender_id",
+            "lot__tender__code",
+            "lot__tender__title",
+            "lot__tender__status",
+            "lot__tender__bids_due",
+        )
+    )
+
+
+def own_bid_get(*, actor: Any, organisation: Organisation, bid_id: int) -> Bid:
+    """One of ``organisation``'s bids, for an action on it (its sealed content is not read);
+    "not found" unless ``actor`` represents the organisation and the bid is its own."""
+    if not roles_for_supplier(actor, organisation):
+        raise NotFoundError(_("No such bid."), code="bid_not_found")
+    bid = (
+        Bid.objects.defer("sealed")
+        .select_related("lot__tender")
+        .filter(pk=bid_id, participant__organisation=organisation)
+        .first()
+    )
+    if bid is None:
+        raise NotFoundError(_("No such bid."), code="bid_not_found")
+    return bid
+
+
+def roles_for_supplier(actor: Any, organisation: Organisation | None) -> bool:
+    """Whether ``actor`` speaks for ``organisation``, a supplier (representative or administrator)."""
+    from portal.accounts.selectors import roles_for
+
+    return bool(
+        organisation is not None
+        and organisation.kind == OrganisationKind.SUPPLIER
+        and roles_for(actor, organisation) & SUPPLIER_ROLES
+    )
+
+
 # --- The entity's officers: plans, tenders and what waits for them -----------------------------------
 
 
@@ -245,3 +437,119 @@ def delivery_regions(*, country: str) -> list[tuple[str, str]]:
     from smeregistry.models import Region
 
     return list(Region.objects.filter(country=country).order_by("name").values_list("code", "name"))
+
+
+# --- The API: plans for everyone, and the objects an integrator names by id ----------------------------
+
+
+def _own_entity_drafts(actor: Any, entity_field: str) -> Q:
+    """The rows of the contracting entities ``actor`` belongs to (a person's memberships, or the entity
+    a token acts for): their drafts are visible to them. Empty for anyone else."""
+    if getattr(actor, "token", None) is not None:
+        if actor.organisation.kind == OrganisationKind.CONTRACTING_ENTITY:
+            return Q(**{entity_field: actor.organisation.pk})
+        return Q(pk__in=[])
+    if not getattr(actor, "is_authenticated", False):
+        return Q(pk__in=[])
+    own = Membership.objects.filter(
+        user_id=actor.pk, organisation__kind=OrganisationKind.CONTRACTING_ENTITY, organisation__is_active=True
+    ).values("organisation_id")
+    return Q(**{f"{entity_field}__in": own})
+
+
+def plans_visible_to(*, actor: Any) -> QuerySet[Plan]:
+    """Every plan version ``actor`` may see: published and superseded ones (a plan's history is
+    public) and, for an entity's members, its drafts. Latest year and version first, lines prefetched."""
+    public = Q(status__in=[PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED])
+    return (
+        Plan.objects.select_related("entity")
+        .filter(public | _own_entity_drafts(actor, "entity_id"))
+        .prefetch_related(
+            Prefetch("lines", queryset=PlanLine.objects.select_related("procedure_type").order_by("number"))
+        )
+        .order_by("-fiscal_year", "entity__name", "-version", "pk")
+    )
+
+
+def plan_get_for_actor(*, actor: Any, plan_id: int) -> Plan:
+    """The plan version, if ``actor`` may see it; otherwise "not found" (a draft's existence is not leaked)."""
+    plan = plans_visible_to(actor=actor).filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFoundError(_("No such plan."), code="plan_not_found")
+    return plan
+
+
+def plan_line_get_for_actor(*, actor: Any, plan_line_id: int) -> PlanLine:
+    """A line of a plan version ``actor`` may see; otherwise "not found"."""
+    line = (
+        PlanLine.objects.select_related("plan__entity", "procedure_type")
+        .filter(pk=plan_line_id, plan__in=plans_visible_to(actor=actor).values("pk"))
+        .first()
+    )
+    if line is None:
+        raise NotFoundError(_("No such plan line."), code="plan_line_not_found")
+    return line
+
+
+def lot_get_for_actor(*, actor: Any, lot_id: int) -> Lot:
+    """A lot of a tender ``actor`` may see; otherwise "not found" (nothing of its bids is read)."""
+    lot = (
+        Lot.objects.select_related("tender__entity", "tender__procedure_type")
+        .filter(pk=lot_id, tender__in=tenders_visible_to(actor=actor).values("pk"))
+        .first()
+    )
+    if lot is None:
+        raise NotFoundError(_("No such lot."), code="lot_not_found")
+    return lot
+
+
+def question_get_for_officer(*, actor: Any, question_id: int) -> Question:
+    """A question, for the officers of the entity whose tender it is about; "not found" for anyone else:
+    an unpublished question (and who asked it) is the entity's business only."""
+    officer_of = Membership.objects.filter(
+        user_id=getattr(actor, "pk", None), role__in=list(OFFICER_ROLES), organisation__is_active=True
+    ).values("organisation_id")
+    question = None
+    if getattr(actor, "is_authenticated", False) and getattr(actor, "token", None) is None:
+        question = (
+            Question.objects.select_related("tender__entity", "lot", "participant__organisation")
+            .filter(pk=question_id, tender__entity_id__in=officer_of)
+            .first()
+        )
+    if question is None:
+        raise NotFoundError(_("No such question."), code="question_not_found")
+    return question
+
+
+def bid_key_used(*, organisation: Organisation, tender: Tender, idempotency_key: str) -> bool:
+    """Whether ``organisation`` already sent a bid to ``tender`` under this idempotency key (a retry)."""
+    return Bid.objects.filter(
+        participant__tender=tender, participant__organisation=organisation, idempotency_key=idempotency_key
+    ).exists()
+
+
+# --- Performance -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Performance:
+    """The entities' evaluations of a supplier's completed contracts (public, on its profile)."""
+
+    contracts: list
+    count: int
+    average: Decimal | None
+
+
+def supplier_performance(*, organisation_id: int, limit: int = 50) -> Performance:
+    """The latest evaluated contracts of a supplier and its average rating (to one decimal)."""
+    from procurement.enums import ContractStatus
+    from procurement.models import Contract
+
+    completed = Contract.objects.filter(supplier_id=organisation_id, status=ContractStatus.COMPLETED)
+    summary = completed.aggregate(count=Count("pk"), average=Avg("rating"))
+    average = summary["average"]
+    return Performance(
+        contracts=list(completed.select_related("tender__entity").order_by("-completed_at", "-pk")[:limit]),
+        count=summary["count"],
+        average=Decimal(str(average)).quantize(Decimal("0.1")) if average is not None else None,
+    )

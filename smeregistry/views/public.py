@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from portal.core import clock
+from procurement.selectors import supplier_performance
 from smeregistry.enums import Register, SizeClass, SupplierStatus
 from smeregistry.models import Region
 from smeregistry.selectors import (
@@ -130,6 +131,7 @@ def supplier_profile(request: HttpRequest, ruc: str) -> HttpResponse:
             "sanctions_past": [s for s in sanctions if s.ends_on is not None and s.ends_on < today],
             "awards": supplier_awards(supplier=supplier),
             "memberships": supplier_consortium_memberships(supplier=supplier),
+            "performance": supplier_performance(organisation_id=supplier.organisation_id),
         },
     )
 

@@ -431,3 +431,18 @@ def test_cancelling_after_the_award_revokes_it(tender, officer, evaluator, alpha
     tender_cancel(actor=officer, tender=tender, reason="Desaparece la necesidad")
     assert Award.objects.get().status == AwardStatus.REVOKED
     assert Tender.objects.get(pk=tender.pk).status == TenderStatus.CANCELLED
+
+
+def test_the_performance_evaluation_is_public_on_the_suppliers_profile(consented, officer, entity, alpha, client):
+    from django.urls import reverse
+
+    contract = Contract.objects.get()
+    contract_sign(actor=alpha.owner, contract=contract, organisation=alpha.organisation)
+    contract = contract_sign(actor=officer, contract=contract, organisation=entity)
+    contract_complete(actor=officer, contract=contract, rating=4, comment="Entregó a tiempo y completo")
+
+    page = client.get(reverse("supplier-profile", args=[alpha.ruc])).content.decode()
+
+    assert "Entregó a tiempo y completo" in page
+    assert "4/5" in page
+    assert contract.number in page

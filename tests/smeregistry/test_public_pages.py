@@ -185,7 +185,8 @@ def test_profile_shows_the_public_record_sanctions_awards_and_consortia(client, 
         title="Computadoras para el hospital",
     )
 
-    with django_assert_num_queries(5):
+    # supplier, categories, sanctions, awards, consortia; performance: its count and average, its rows
+    with django_assert_num_queries(7):
         response = client.get(reverse("supplier-profile", args=[supplier.ruc]))
 
     assert response.status_code == 200
