@@ -554,3 +554,82 @@ class AnswersPublishForm(forms.Form):
         required=False,
         help_text=gettext_lazy("PDF, up to 20 MB."),
     )
+
+
+# --- After the bids: documents, evaluation, contracts --------------------------------------------------------
+
+
+class DocumentForm(forms.Form):
+    """A new version of the bases, an annex or an amendment; ``kinds`` are those the tender's status
+    allows (the service checks again, and checks the file)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of document"))
+    title = _text(gettext_lazy("Document title"), max_length=300)
+    document_file = forms.FileField(
+        label=gettext_lazy("File"),
+        required=False,
+        help_text=gettext_lazy("PDF, up to 20 MB (an annex may also be a spreadsheet or office document)."),
+    )
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+
+
+QUALIFIED_CHOICES = [("yes", gettext_lazy("Qualified")), ("no", gettext_lazy("Not qualified"))]
+
+
+class EvaluationForm(forms.Form):
+    """The committee's verdict on one bid. Technical points only in a weighted evaluation; the comment
+    is required by the service when the bid is not qualified."""
+
+    qualified = forms.ChoiceField(
+        label=gettext_lazy("Verdict"), choices=QUALIFIED_CHOICES, widget=forms.RadioSelect, initial="yes"
+    )
+    technical_score = forms.CharField(
+        label=gettext_lazy("Technical points"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"),
+        required=False,
+        max_length=4000,
+        help_text=gettext_lazy("Required when the bid is not qualified: say why."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, weighted: bool, max_points=None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if weighted:
+            self.fields["technical_score"].help_text = _("From 0 to %(max)s, at most two decimals.") % {
+                "max": max_points
+            }
+        else:
+            del self.fields["technical_score"]
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "qualified": data["qualified"] == "yes",
+            "technical_score": data.get("technical_score") or None,
+            "comment": data["comment"],
+        }
+
+
+RATING_CHOICES = [("", gettext_lazy("Choose a rating")), *((str(n), str(n)) for n in range(1, 6))]
+
+
+class ContractCompleteForm(forms.Form):
+    """The entity's public evaluation of the supplier's performance, which completes the contract."""
+
+    rating = forms.ChoiceField(
+        label=gettext_lazy("Performance rating (1 to 5)"), choices=RATING_CHOICES, required=False
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("How the contract was performed"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

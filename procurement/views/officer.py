@@ -12,18 +12,25 @@ field, with the service's 4xx status, and writes nothing (the services are atomi
 URL names: officer-home, officer-plans, officer-plan-create, officer-plan, officer-plan-edit,
 officer-plan-modify, officer-plan-publish, officer-tender-create, officer-tender,
 officer-tender-timeline, officer-tender-publish, officer-tender-cancel, officer-tender-extend,
-officer-question-answer, officer-answers-publish.
+officer-question-answer, officer-answers-publish; after the bids: officer-tender-document-add,
+officer-tender-open, officer-tender-evaluation (also the entity's evaluators), officer-bid-evaluate,
+officer-tender-award, officer-contract-sign, officer-contract-complete.
+
+Sealed bids stay sealed on these pages: the opening record, the evaluation and the score sheets read
+only bids whose ``opened_at`` is set, and the evaluation page is refused (409) before the opening.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -32,19 +39,34 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.accounts.models import Organisation
+from portal.accounts.selectors import roles_for
+from portal.accounts.services import require_role
 from portal.core import clock
 from portal.core.errors import DomainError, NotFoundError
-from procurement.enums import DayUnit, PlanStatus, Stage, TenderStatus
+from procurement.enums import (
+    AppealStatus,
+    ContractStatus,
+    DayUnit,
+    EvaluationMethod,
+    LotStatus,
+    PlanStatus,
+    Stage,
+    TenderStatus,
+)
 from procurement.forms_officer import (
     TIMELINE_LABELS,
     AnswerForm,
     AnswersPublishForm,
+    ContractCompleteForm,
+    DocumentForm,
+    EvaluationForm,
     PlanForms,
     ReasonForm,
     TenderForms,
     TimelineForm,
 )
-from procurement.models import Plan, Tender
+from procurement.models import Appeal, Award, Bid, BidStatus, Contract, Lot, LotScore, Plan, Tender
+from procurement.procedure_config import scoring_rules
 from procurement.reference_data import UNITS_REC20
 from procurement.selectors import (
     bids_visible_to,
@@ -59,8 +81,13 @@ from procurement.selectors import (
     officer_tenders,
     procedure_types_in_force,
     questions_for_officer,
+    tender_get_for_actor,
 )
-from procurement.services._common import holidays_of, require_entity_officer
+from procurement.services._common import OFFICER_ROLES, holidays_of, require_entity_officer
+from procurement.services.awards import EVALUATOR_ROLES, bid_evaluate, tender_award
+from procurement.services.contracts import SIGNING_STATUSES, contract_complete, contract_sign
+from procurement.services.documents import ADDABLE, tender_document_add
+from procurement.services.opening import tender_open
 from procurement.services.participation import answers_publish, question_answer
 from procurement.services.plans import plan_create, plan_publish
 from procurement.services.tenders import (
@@ -474,6 +501,7 @@ def _tender_page(request: HttpRequest, tender: Tender, *, status: int = 200, **b
         "extend_error": bound.get("extend_error", ""),
         "public_url": _public_url(tender),
     }
+    context.update(_after_bids(tender, now, lots=lots, bound=bound))
     return render(request, "procurement/officer/tender_detail.html", context, status=status)
 
 
@@ -572,6 +600,313 @@ def answers_publish_action(request: HttpRequest, pk: int) -> HttpResponse:
     return _tender_page(request, tender, status=400, answers_form=form)
 
 
+# --- After the bids: what the entity reads (only opened bids, never a sealed one) -------------------------------
+
+CENT = Decimal("0.01")
+
+
+def excluded_label(reason: str) -> str:
+    """Why a bid has no rank on a score sheet, in the reader's language."""
+    labels = {
+        "not_qualified": _("Not qualified by the committee"),
+        "technical_below_minimum": _("Technical points below the minimum"),
+        "not_eligible": _("Not eligible (registry, sanction or MYPE condition)"),
+    }
+    return labels.get(reason, reason)
+
+
+def _opened_bids(tender: Tender) -> QuerySet[Bid]:
+    """The live bids of ``tender`` that the opening has read, by lot and time of receipt. A bid not
+    opened is never selected, so no page built on this can show a sealed bid's bidder or price."""
+    return (
+        Bid.objects.filter(lot__tender=tender, status=BidStatus.SUBMITTED, opened_at__isnull=False)
+        .select_related("participant__organisation", "evaluation__evaluated_by")
+        .order_by("lot__number", "received_at", "pk")
+    )
+
+
+def _score_sheets(tender: Tender) -> dict[int, list[tuple[int, list[LotScore]]]]:
+    """Each lot's score sheets, latest round first ({lot id: [(round, rows)]}); ranked rows first."""
+    sheets: dict[int, dict[int, list[LotScore]]] = defaultdict(lambda: defaultdict(list))
+    rows = LotScore.objects.filter(lot__tender=tender).order_by(
+        "lot__number", "-round", F("rank").asc(nulls_last=True), "pk"
+    )
+    for row in rows:
+        row.excluded_label = excluded_label(row.excluded_reason) if row.excluded_reason else ""
+        sheets[row.lot_id][row.round].append(row)
+    return {lot_id: list(rounds.items()) for lot_id, rounds in sheets.items()}
+
+
+def _after_bids(tender: Tender, now: datetime, *, lots: list[Lot], bound: dict[str, Any]) -> dict[str, Any]:
+    """The tender page's parts after the call for tender: new documents, the opening button and record,
+    the award with its score sheets, the appeals and the contracts."""
+    kinds = [(kind, kind.label) for kind, statuses in ADDABLE.items() if tender.status in statuses]
+    opening_statuses = {TenderStatus.BIDDING, TenderStatus.OPENING}
+    by_lot: dict[int, list[Bid]] = defaultdict(list)
+    if tender.opened_at is not None:
+        for bid in _opened_bids(tender):
+            by_lot[bid.lot_id].append(bid)
+    sheets = _score_sheets(tender) if tender.lottery_seed else {}
+    for lot in lots:
+        lot.opened_bids = by_lot.get(lot.pk, [])
+        lot.sheets = sheets.get(lot.pk, [])
+    contracts = list(Contract.objects.filter(tender=tender).select_related("supplier", "award__lot").order_by("number"))
+    complete_forms = bound.get("complete_forms", {})
+    contract_errors = bound.get("contract_errors", {})
+    for contract in contracts:
+        contract.can_sign = (
+            contract.status == ContractStatus.AWAITING_SIGNATURES
+            and contract.entity_signed_at is None
+            and tender.status in SIGNING_STATUSES
+        )
+        contract.complete_form = None
+        if contract.status == ContractStatus.SIGNED:
+            contract.complete_form = complete_forms.get(contract.pk) or ContractCompleteForm(
+                prefix=f"contract-{contract.pk}"
+            )
+        contract.error = contract_errors.get(contract.pk, "")
+    return {
+        "document_form": bound.get("document_form") or (DocumentForm(kinds=kinds) if kinds else None),
+        "opening_due": tender.status in opening_statuses and tender.opening_at is not None,
+        "can_open": tender.status in opening_statuses and tender.opening_at is not None and tender.opening_at <= now,
+        "open_error": bound.get("open_error", ""),
+        "opened": tender.opened_at is not None,
+        "evaluating": tender.status == TenderStatus.EVALUATION,
+        "award_error": bound.get("award_error", ""),
+        "awards": list(
+            Award.objects.filter(lot__tender=tender).select_related("supplier", "lot").order_by("lot__number", "round")
+        ),
+        "appeals": list(
+            Appeal.objects.filter(tender=tender).select_related("appellant", "lot").order_by("filed_at", "pk")
+        ),
+        "pending_appeals": AppealStatus.FILED,
+        "contracts": contracts,
+    }
+
+
+# --- After the bids: the entity acts --------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def document_add_action(request: HttpRequest, pk: int) -> HttpResponse:
+    tender = _tender(request, pk)
+    kinds = [(kind, kind.label) for kind, statuses in ADDABLE.items() if tender.status in statuses]
+    form = DocumentForm(request.POST, request.FILES, kinds=kinds)
+    if not kinds:
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(
+            None,
+            _("No document can be added to a tender that is %(status)s.") % {"status": tender.get_status_display()},
+        )
+        return _tender_page(request, tender, status=409, document_form=form)
+    if form.is_valid():
+        try:
+            document = tender_document_add(
+                actor=request.user,
+                tender=tender,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                document_file=form.cleaned_data["document_file"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return _tender_page(request, tender, status=exc.status, document_form=form)
+        messages.success(
+            request,
+            _("%(kind)s version %(version)s was added.")
+            % {"kind": document.get_kind_display(), "version": document.version},
+        )
+        return redirect("officer-tender", pk=tender.pk)
+    return _tender_page(request, tender, status=400, document_form=form)
+
+
+@require_POST
+@login_required
+def tender_open_action(request: HttpRequest, pk: int) -> HttpResponse:
+    tender = _tender(request, pk)
+    try:
+        tender = tender_open(actor=request.user, tender=tender)
+    except DomainError as exc:
+        return _tender_page(request, tender, status=exc.status, open_error=exc.message)
+    messages.success(
+        request, _("The bids of %(code)s were opened; the opening record is public.") % {"code": tender.code}
+    )
+    return redirect("officer-tender", pk=tender.pk)
+
+
+@require_POST
+@login_required
+def tender_award_action(request: HttpRequest, pk: int) -> HttpResponse:
+    tender = _tender(request, pk)
+    try:
+        tender = tender_award(actor=request.user, tender=tender)
+    except DomainError as exc:
+        return _tender_page(request, tender, status=exc.status, award_error=exc.message)
+    if tender.status == TenderStatus.VOID:
+        messages.warning(request, _("No lot had a valid bid: the process is void."))
+    else:
+        messages.success(request, _("The award (buena pro) is published with its score sheets."))
+    return redirect(reverse("officer-tender", kwargs={"pk": tender.pk}) + "#award")
+
+
+def _contract(tender: Tender, contract_id: int) -> Contract:
+    contract = Contract.objects.filter(tender=tender, pk=contract_id).first()
+    if contract is None:
+        raise Http404(_("No such contract."))
+    return contract
+
+
+@require_POST
+@login_required
+def contract_sign_action(request: HttpRequest, pk: int, contract_id: int) -> HttpResponse:
+    tender = _tender(request, pk)
+    contract = _contract(tender, contract_id)
+    try:
+        contract = contract_sign(actor=request.user, contract=contract, organisation=tender.entity)
+    except DomainError as exc:
+        return _tender_page(request, tender, status=exc.status, contract_errors={contract.pk: exc.message})
+    if contract.status == ContractStatus.SIGNED:
+        messages.success(request, _("Contract %(number)s is signed by both parties.") % {"number": contract.number})
+    else:
+        messages.success(
+            request,
+            _("Contract %(number)s is signed for the entity; the supplier signs next.") % {"number": contract.number},
+        )
+    return redirect(reverse("officer-tender", kwargs={"pk": tender.pk}) + "#contracts")
+
+
+@require_POST
+@login_required
+def contract_complete_action(request: HttpRequest, pk: int, contract_id: int) -> HttpResponse:
+    tender = _tender(request, pk)
+    contract = _contract(tender, contract_id)
+    form = ContractCompleteForm(request.POST, prefix=f"contract-{contract.pk}")
+    if form.is_valid():
+        try:
+            contract = contract_complete(
+                actor=request.user,
+                contract=contract,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return _tender_page(request, tender, status=exc.status, complete_forms={contract.pk: form})
+        messages.success(request, _("Contract %(number)s is completed.") % {"number": contract.number})
+        return redirect(reverse("officer-tender", kwargs={"pk": tender.pk}) + "#contracts")
+    return _tender_page(request, tender, status=400, complete_forms={contract.pk: form})
+
+
+# --- The evaluation (the committee, or the officers) -----------------------------------------------------------
+
+
+def _evaluation_tender(request: HttpRequest, pk: int) -> Tender:
+    """A tender the actor evaluates: one of their entity's, whatever their role in the committee."""
+    try:
+        tender = tender_get_for_actor(actor=request.user, tender_id=pk)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from None
+    require_role(request.user, tender.entity, EVALUATOR_ROLES)
+    return tender
+
+
+def _evaluation_page(
+    request: HttpRequest, tender: Tender, *, forms: dict[int, EvaluationForm] | None = None, status: int = 200
+) -> HttpResponse:
+    rules = scoring_rules(tender.procedure_type.config)
+    weighted = rules.method == EvaluationMethod.WEIGHTED
+    lots = list(officer_tender_lots(tender=tender))
+    units = dict(UNITS_REC20)
+    by_lot: dict[int, list[Bid]] = defaultdict(list)
+    for bid in _opened_bids(tender):
+        by_lot[bid.lot_id].append(bid)
+    forms = forms or {}
+    for lot in lots:
+        items = list(lot.items.all())
+        lot.evaluating = tender.status == TenderStatus.EVALUATION and lot.status == LotStatus.OPEN
+        lot.opened_bids = by_lot.get(lot.pk, [])
+        for bid in lot.opened_bids:
+            prices = bid.opened_prices or {}
+            bid.lines = []
+            for item in items:
+                price = prices.get(str(item.number))
+                unit_price = Decimal(price) if price is not None else None
+                bid.lines.append(
+                    {
+                        "item": item,
+                        "unit_name": units.get(item.unit, item.unit),
+                        "unit_price": unit_price,
+                        "total": (item.quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+                        if unit_price is not None
+                        else None,
+                    }
+                )
+            bid.declarations = sorted((bid.opened_technical or {}).items())
+            bid.verdict = getattr(bid, "evaluation", None)
+            bid.form = None
+            if lot.evaluating:
+                initial = {}
+                if bid.verdict is not None:
+                    initial = {
+                        "qualified": "yes" if bid.verdict.qualified else "no",
+                        "technical_score": bid.verdict.technical_score,
+                        "comment": bid.verdict.comment,
+                    }
+                bid.form = forms.get(bid.pk) or EvaluationForm(
+                    prefix=f"bid-{bid.pk}", weighted=weighted, max_points=rules.max_technical_points, initial=initial
+                )
+    context = {
+        "tender": tender,
+        "lots": lots,
+        "weighted": weighted,
+        "rules": rules,
+        "is_officer": bool(roles_for(request.user, tender.entity) & OFFICER_ROLES),
+        "evaluating": tender.status == TenderStatus.EVALUATION,
+    }
+    return render(request, "procurement/officer/evaluation.html", context, status=status)
+
+
+@require_safe
+@login_required
+def tender_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    tender = _evaluation_tender(request, pk)
+    if tender.opened_at is None:
+        return _refused(request, _("The bids are sealed until the opening: there is nothing to evaluate yet."), 409)
+    return _evaluation_page(request, tender)
+
+
+@require_POST
+@login_required
+def bid_evaluate_action(request: HttpRequest, pk: int, bid_id: int) -> HttpResponse:
+    tender = _evaluation_tender(request, pk)
+    if tender.opened_at is None:
+        return _refused(request, _("The bids are sealed until the opening: there is nothing to evaluate yet."), 409)
+    bid = _opened_bids(tender).filter(pk=bid_id).first()
+    if bid is None:
+        raise Http404(_("No such bid."))
+    rules = scoring_rules(tender.procedure_type.config)
+    form = EvaluationForm(
+        request.POST,
+        prefix=f"bid-{bid.pk}",
+        weighted=rules.method == EvaluationMethod.WEIGHTED,
+        max_points=rules.max_technical_points,
+    )
+    if form.is_valid():
+        try:
+            bid_evaluate(actor=request.user, bid=bid, **form.service_arguments())
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return _evaluation_page(request, tender, forms={bid.pk: form}, status=exc.status)
+        messages.success(
+            request,
+            _("The verdict on the bid of %(bidder)s was saved.") % {"bidder": bid.participant.organisation.name},
+        )
+        return redirect(reverse("officer-tender-evaluation", kwargs={"pk": tender.pk}) + f"#bid-{bid.pk}")
+    return _evaluation_page(request, tender, forms={bid.pk: form}, status=400)
+
+
 urlpatterns = [
     path("procurement/officer/", officer_home, name="officer-home"),
     path("procurement/officer/plans/", plan_list, name="officer-plans"),
@@ -595,5 +930,28 @@ urlpatterns = [
         "procurement/officer/tenders/<int:pk>/answers/publish/",
         answers_publish_action,
         name="officer-answers-publish",
+    ),
+    path(
+        "procurement/officer/tenders/<int:pk>/documents/add/",
+        document_add_action,
+        name="officer-tender-document-add",
+    ),
+    path("procurement/officer/tenders/<int:pk>/open/", tender_open_action, name="officer-tender-open"),
+    path("procurement/officer/tenders/<int:pk>/evaluation/", tender_evaluation, name="officer-tender-evaluation"),
+    path(
+        "procurement/officer/tenders/<int:pk>/evaluation/bids/<int:bid_id>/",
+        bid_evaluate_action,
+        name="officer-bid-evaluate",
+    ),
+    path("procurement/officer/tenders/<int:pk>/award/", tender_award_action, name="officer-tender-award"),
+    path(
+        "procurement/officer/tenders/<int:pk>/contracts/<int:contract_id>/sign/",
+        contract_sign_action,
+        name="officer-contract-sign",
+    ),
+    path(
+        "procurement/officer/tenders/<int:pk>/contracts/<int:contract_id>/complete/",
+        contract_complete_action,
+        name="officer-contract-complete",
     ),
 ]
