@@ -257,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.chronograph_sweep",
         "schedule": CHRONOGRAPH_SECONDS,
     },
+    "procurement-deadline-reminders": {
+        "task": "procurement.tasks.deadline_reminders",
+        "schedule": crontab(minute=15),
+    },
     "notifications-sweep": {
         "task": "portal.notifications.tasks.sweep_notifications",
         "schedule": NOTIFICATION_SWEEP_SECONDS,
@@ -318,8 +322,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Two serializers expose a traffic light; name the shared enum once.
-    "ENUM_NAME_OVERRIDES": {"TrafficLightEnum": ["green", "amber", "red", "none"]},
+    # Choice sets shared by several serializers, or field names (status, kind) that several resources
+    # use with different choices: name each enum once.
+    "ENUM_NAME_OVERRIDES": {
+        "TrafficLightEnum": ["green", "amber", "red", "none"],
+        "SupplierStatusEnum": "smeregistry.enums.SupplierStatus",
+        "ProcurementObjectEnum": "procurement.enums.ProcurementObject",
+        "PlanStatusEnum": "procurement.enums.PlanStatus",
+        "TenderStatusEnum": "procurement.enums.TenderStatus",
+        "LotStatusEnum": "procurement.enums.LotStatus",
+        "DocumentKindEnum": "procurement.enums.DocumentKind",
+        "QuestionKindEnum": "procurement.models.QuestionKind",
+        "BidStatusEnum": "procurement.models.BidStatus",
+    },
 }
 
 # --- Security headers -----------------------------------------------------------------------------

@@ -506,11 +506,11 @@ def lot_get_for_actor(*, actor: Any, lot_id: int) -> Lot:
 def question_get_for_officer(*, actor: Any, question_id: int) -> Question:
     """A question, for the officers of the entity whose tender it is about; "not found" for anyone else:
     an unpublished question (and who asked it) is the entity's business only."""
-    officer_of = Membership.objects.filter(
-        user_id=getattr(actor, "pk", None), role__in=list(OFFICER_ROLES), organisation__is_active=True
-    ).values("organisation_id")
     question = None
     if getattr(actor, "is_authenticated", False) and getattr(actor, "token", None) is None:
+        officer_of = Membership.objects.filter(
+            user_id=actor.pk, role__in=list(OFFICER_ROLES), organisation__is_active=True
+        ).values("organisation_id")
         question = (
             Question.objects.select_related("tender__entity", "lot", "participant__organisation")
             .filter(pk=question_id, tender__entity_id__in=officer_of)
