@@ -33,3 +33,6 @@ CONTRACT_COMPLETED = register(
 DOCUMENT_PUBLISHED = register(
     "tender.document_published", _("New documents and amendments of a process you take part in"), mandatory=True
 )
+DEADLINE_REMINDER = register(
+    "tender.deadline_reminder", _("Reminders the day before questions or bids close in your processes")
+)
