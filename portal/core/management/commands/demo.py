@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 STEPS = [
     "portal.accounts.demo",
     "smeregistry.demo",
+    "procurement.demo",
 ]
 
 
