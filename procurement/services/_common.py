@@ -37,7 +37,7 @@ def require_oversight_reviewer(actor: Any) -> None:
             role=Role.REVIEWER,
         ).exists()
     ):
-        raise PermissionDenied(_("Only the oversight body annuls a procurement process."))
+        raise PermissionDenied(_("Only a reviewer of the oversight body may do this."))
 
 
 def entity_officers(entity: Organisation):

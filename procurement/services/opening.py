@@ -153,7 +153,7 @@ def tender_open(*, actor: Any, tender: Tender) -> Tender:
         # The deadline has passed but the chronograph has not come by yet: the officer need not wait.
         tender.status = TenderStatus.OPENING
         audit_record(
-            actor=None,
+            actor=actor,
             organisation=tender.entity_id,
             action="tender.opening",
             obj=tender,

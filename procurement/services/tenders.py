@@ -27,6 +27,7 @@ from procurement.services._common import (
     participants_people,
     require_entity_officer,
     require_oversight_reviewer,
+    tender_url,
 )
 from procurement.timeline import LIMA, Timeline, amendment_deadline, problem_text, timeline_problems
 from procurement.transitions import can_move
@@ -374,6 +375,7 @@ def _leave(*, actor: Any, tender: Tender, target: str, reason: str, event: str) 
         people.values(),
         {"code": tender.code, "title": tender.title, "reason": reason},
         key=f"tender:{tender.pk}:{target}",
+        url=tender_url(tender),
     )
     logger.info(event, extra={"tender_id": tender.pk})
     return tender
