@@ -22,6 +22,12 @@ Who may call what (see ``procurement.api.permissions``):
   content is never read here, and another organisation's bid is "not found".
 """
 
-from procurement.api import bids, participation, plans, tenders
+from procurement.api import bids, lifecycle, participation, plans, tenders
 
-urlpatterns = [*plans.urlpatterns, *tenders.urlpatterns, *participation.urlpatterns, *bids.urlpatterns]
+urlpatterns = [
+    *plans.urlpatterns,
+    *tenders.urlpatterns,
+    *participation.urlpatterns,
+    *bids.urlpatterns,
+    *lifecycle.urlpatterns,
+]

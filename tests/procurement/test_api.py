@@ -396,11 +396,13 @@ ENDPOINTS: dict[str, Endpoint] = {
 
 
 def test_the_matrix_covers_every_procurement_endpoint():
+    from procurement.api import lifecycle
     from procurement.api.views import urlpatterns
 
     methods = {"GET": "get", "POST": "post", "PUT": "put"}
     routes = set()
-    for pattern in urlpatterns:
+    # The endpoints after the bids have their own matrix (test_api_lifecycle).
+    for pattern in (pattern for pattern in urlpatterns if pattern not in lifecycle.urlpatterns):
         view = pattern.callback.view_class
         route = re.sub(r"<int:\w+>", "{id}", str(pattern.pattern))
         routes |= {f"{name} {route}" for name, method in methods.items() if hasattr(view, method)}
