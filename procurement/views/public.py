@@ -365,8 +365,8 @@ def tender_document(request: HttpRequest, pk: int, document_id: int) -> FileResp
 
 
 urlpatterns = [
-    path("tenders/", tender_list, name="tender-list"),
-    path("tenders/<int:pk>/", tender_detail, name="tender-detail"),
-    path("tenders/code/<str:code>/", tender_by_code, name="tender-by-code"),
-    path("tenders/<int:pk>/documents/<int:document_id>/", tender_document, name="tender-document"),
+    path("procurement/tenders/", tender_list, name="tender-list"),
+    path("procurement/tenders/<int:pk>/", tender_detail, name="tender-detail"),
+    path("procurement/tenders/code/<str:code>/", tender_by_code, name="tender-by-code"),
+    path("procurement/tenders/<int:pk>/documents/<int:document_id>/", tender_document, name="tender-document"),
 ]

@@ -282,10 +282,10 @@ def bids_mine(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path("tenders/opportunities/", tender_opportunities_view, name="tender-opportunities"),
-    path("tenders/<int:pk>/participate/", tender_participate, name="tender-participate"),
-    path("tenders/<int:pk>/questions/", tender_question, name="tender-question"),
-    path("tenders/<int:pk>/lots/<int:number>/bid/", bid_submit_view, name="bid-submit"),
-    path("bids/<int:bid_id>/withdraw/", bid_withdraw_view, name="bid-withdraw"),
-    path("bids/mine/", bids_mine, name="bids-mine"),
+    path("procurement/tenders/opportunities/", tender_opportunities_view, name="tender-opportunities"),
+    path("procurement/tenders/<int:pk>/participate/", tender_participate, name="tender-participate"),
+    path("procurement/tenders/<int:pk>/questions/", tender_question, name="tender-question"),
+    path("procurement/tenders/<int:pk>/lots/<int:number>/bid/", bid_submit_view, name="bid-submit"),
+    path("procurement/bids/<int:bid_id>/withdraw/", bid_withdraw_view, name="bid-withdraw"),
+    path("procurement/bids/mine/", bids_mine, name="bids-mine"),
 ]
