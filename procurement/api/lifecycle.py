@@ -325,6 +325,7 @@ class BidEvaluationView(PersonActView):
         serializer = EvaluationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         evaluation = bid_evaluate(actor=request.user, bid=bid, **serializer.validated_data)
+        evaluation.refresh_from_db()  # the points as stored, to the cent
         return Response(EvaluationSerializer(evaluation).data)
 
 

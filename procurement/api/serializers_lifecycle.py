@@ -241,4 +241,3 @@ class ResultsSerializer(serializers.Serializer):
     lots = ResultLotSerializer(many=True)
     appeals = AppealSerializer(many=True)
     contracts = ContractSerializer(many=True)
-
