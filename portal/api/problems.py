@@ -83,6 +83,9 @@ def _first_code(codes: Any) -> str | None:
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         extra = {"errors": {exc.field: [exc.message]}} if exc.field else {}
+        if getattr(exc, "reasons", None):
+            # The stable codes of why (e.g. an eligibility refusal: sanctioned, not_mype…), for integrators.
+            extra["reasons"] = list(exc.reasons)
         return Response(
             problem(exc.status, exc.code, exc.message, **extra), status=exc.status, content_type=PROBLEM_CONTENT_TYPE
         )

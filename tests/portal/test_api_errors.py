@@ -195,3 +195,17 @@ def test_the_openapi_schema_generates_without_warnings(tmp_path):
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
 
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+def test_a_refusal_with_reasons_gives_their_codes():
+    from portal.api.problems import problem_exception_handler
+    from portal.core.errors import RuleViolation
+
+    error = RuleViolation("No puede ofertar", code="not_eligible")
+    error.reasons = ["sanctioned", "not_mype"]
+
+    response = problem_exception_handler(error, {})
+
+    assert response.status_code == 409
+    assert response.data["code"] == "not_eligible"
+    assert response.data["reasons"] == ["sanctioned", "not_mype"]
