@@ -5,9 +5,14 @@ stored in clear; the bidder gets a receipt with the server time and the SHA-256 
 what was received. Until the opening nobody reads a bid's content: only the opening service may
 call ``open_box``.
 
-Lock order: the lot, then the bid. Submissions to a lot are serialised on the lot's row (so a
-bidder's replacement and its retry cannot both become live); the tender is read, not locked, after
-the lot lock is held, so a cancellation (tender, then lots) is either seen or waits for the bid.
+Lock order: the lot (shared), then the participant, then the bid. At the deadline many suppliers bid
+for the same lot at once, so a submission holds the lot's row in SHARE mode only: bids of different
+suppliers go on in parallel, while whatever changes the lot (a cancellation: tender, then lots; the
+opening) takes it FOR UPDATE and so waits for the bids in flight, and they for it. One bidder's
+submissions are serialised on its participant row, so its replacement and its retry cannot both become
+live. The tender is read after the lot is held, so a cancellation is either seen or waits for the bid.
+The audit record is the transaction's last write: the audit chain's head is locked from there to the
+commit, and every act of the portal passes through it.
 
 The salt that makes the digest safe against guessing (a price has little entropy) is derived with
 a keyed HMAC (``SECRET_KEY``) from the bid's sealing context and the client's idempotency key: it is
@@ -25,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -198,6 +203,32 @@ def _lock_lot(lot: Lot) -> Lot:
     )
 
 
+def _share_lot(lot: Lot) -> Lot:
+    """The lot and its tender, with the lot's row held in SHARE mode (see the module docstring)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM procurement_lot WHERE id = %s FOR SHARE", [lot.pk])
+    return Lot.objects.select_related("tender", "tender__procedure_type", "tender__entity").get(pk=lot.pk)
+
+
+def _replay(participant_id: int, key: str, lot: Lot, salts: list[str], content: _Content) -> tuple[Bid, str] | None:
+    """The bid already recorded under this key, with its salt, if the content is the same; refused if
+    it is not; None when the key is new."""
+    existing = Bid.objects.filter(participant_id=participant_id, idempotency_key=key).first()
+    if existing is None:
+        return None
+    for salt in salts:
+        if existing.lot_id == lot.pk and constant_time_compare(
+            receipt_digest(_plaintext(salt, content)), existing.digest
+        ):
+            return existing, salt
+    raise RuleViolation(
+        _("This idempotency key was already used for another bid: send a new key for new content."),
+        code="idempotency_conflict",
+        field="idempotency_key",
+    )
+
+
 @transaction.atomic
 def bid_submit(
     *,
@@ -222,9 +253,16 @@ def bid_submit(
     _require_representative(actor, organisation)
     key = _clean_key(idempotency_key)
     content = _clean_content(lot=lot, prices=prices, technical=technical)
-    lot = _lock_lot(lot)
+    # A retry of a bid already recorded is answered without waiting for any lock.
+    participant = Participant.objects.filter(tender_id=lot.tender_id, organisation=organisation).first()
+    if participant is not None:
+        salts = _salts(_context(lot, participant), key)
+        replay = _replay(participant.pk, key, lot, salts, content)
+        if replay is not None:
+            return _replayed(replay, lot, organisation)
+    lot = _share_lot(lot)
     tender = lot.tender
-    participant = Participant.objects.filter(tender=tender, organisation=organisation).first()
+    participant = Participant.objects.select_for_update().filter(tender=tender, organisation=organisation).first()
     if participant is None:
         raise RuleViolation(
             _("Register as a participant of this process before bidding."), code="not_participant", field="organisation"
@@ -236,19 +274,11 @@ def bid_submit(
         )
     context = _context(lot, participant)
     salts = _salts(context, key)
-
-    existing = Bid.objects.filter(participant=participant, idempotency_key=key).select_related("lot").first()
-    if existing is not None:
-        for salt in salts:
-            if existing.lot_id == lot.pk and constant_time_compare(
-                receipt_digest(_plaintext(salt, content)), existing.digest
-            ):
-                return existing, bid_receipt(bid=existing, tender=tender, lot=lot, ruc=supplier.ruc, salt=salt)
-        raise RuleViolation(
-            _("This idempotency key was already used for another bid: send a new key for new content."),
-            code="idempotency_conflict",
-            field="idempotency_key",
-        )
+    # Again under the participant's lock: the same key may have been recorded meanwhile.
+    replay = _replay(participant.pk, key, lot, salts, content)
+    if replay is not None:
+        existing, salt = replay
+        return existing, bid_receipt(bid=existing, tender=tender, lot=lot, ruc=supplier.ruc, salt=salt)
 
     _refuse_after_deadline(tender, now)
     if tender.status != TenderStatus.BIDDING or lot.status != LotStatus.OPEN:
@@ -293,6 +323,20 @@ def bid_submit(
         replaces=live,
     )
     receipt = bid_receipt(bid=bid, tender=tender, lot=lot, ruc=supplier.ruc, salt=salt)
+    # The salt stays off notifications (stored rows, e-mail): with the digest it would allow guessing.
+    notify(
+        "bid.received",
+        _representatives(organisation.pk),
+        {
+            "code": tender.code,
+            "lot": lot.number,
+            "received_at": now,
+            "received_at_lima": now.astimezone(LIMA).strftime("%d/%m/%Y %H:%M:%S"),
+            "digest": bid.digest,
+        },
+        key=f"bid:{bid.pk}:received",
+    )
+    # Last: the audit chain's head stays locked from here to the commit.
     audit_record(
         actor=actor,
         organisation=organisation,
@@ -306,19 +350,6 @@ def bid_submit(
             "replaces": live.pk if live else None,
             "eligibility": eligibility.pk,
         },
-    )
-    # The salt stays off notifications (stored rows, e-mail): with the digest it would allow guessing.
-    notify(
-        "bid.received",
-        _representatives(organisation.pk),
-        {
-            "code": tender.code,
-            "lot": lot.number,
-            "received_at": now,
-            "received_at_lima": now.astimezone(LIMA).strftime("%d/%m/%Y %H:%M:%S"),
-            "digest": bid.digest,
-        },
-        key=f"bid:{bid.pk}:received",
     )
     logger.info("bid.submitted", extra={"tender_id": tender.pk, "lot_id": lot.pk, "bid_id": bid.pk})
     return bid, receipt
@@ -351,3 +382,10 @@ def bid_withdraw(*, actor: Any, bid: Bid) -> Bid:
     )
     logger.info("bid.withdrawn", extra={"tender_id": lot.tender_id, "bid_id": bid.pk})
     return bid
+
+
+def _replayed(replay: tuple[Bid, str], lot: Lot, organisation: Organisation) -> tuple[Bid, dict[str, Any]]:
+    existing, salt = replay
+    tender = Tender.objects.get(pk=lot.tender_id)
+    supplier = supplier_for_organisation(organisation_id=organisation.pk)
+    return existing, bid_receipt(bid=existing, tender=tender, lot=lot, ruc=supplier.ruc, salt=salt)

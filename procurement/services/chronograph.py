@@ -140,23 +140,30 @@ def tender_advance(*, tender_id: int, now: datetime) -> str | None:
 def chronograph_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
     """Advance the tenders whose ``next_check`` has come; returns how many moved.
 
-    The due rows are claimed in a short transaction, skipping rows another sweep holds, and each
-    tender is then advanced in its own transaction, where it is locked and read again: two sweeps at
-    once never move a tender twice. One tender failing does not stop the others.
+    The due rows are claimed in short transactions of ``batch`` rows, skipping rows another sweep
+    holds, and each tender is then advanced in its own transaction, where it is locked and read again:
+    two sweeps at once never move a tender twice. Deadlines bunch (every period closing at 17:00), so a
+    sweep goes on claiming until nothing due is left rather than one batch per beat; a tender that
+    failed is not claimed again in the same sweep. One tender failing does not stop the others.
     """
     now = now or clock.now()
-    with transaction.atomic():
-        ids = list(
-            Tender.objects.filter(next_check__lte=now)
-            .order_by("next_check")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:batch]
-        )
     moved = 0
-    for tender_id in ids:
-        try:
-            if tender_advance(tender_id=tender_id, now=now) is not None:
-                moved += 1
-        except Exception:
-            logger.exception("tender.chronograph_failed", extra={"tender_id": tender_id})
-    return moved
+    tried: set[int] = set()
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Tender.objects.filter(next_check__lte=now)
+                .exclude(pk__in=tried)
+                .order_by("next_check")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch]
+            )
+        for tender_id in ids:
+            tried.add(tender_id)
+            try:
+                if tender_advance(tender_id=tender_id, now=now) is not None:
+                    moved += 1
+            except Exception:
+                logger.exception("tender.chronograph_failed", extra={"tender_id": tender_id})
+        if len(ids) < batch:
+            return moved

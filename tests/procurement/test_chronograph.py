@@ -319,3 +319,13 @@ def test_two_sweeps_at_once_move_each_tender_exactly_once(officer, clock):
         tender.refresh_from_db()
         assert tender.status == S.VOID
         assert moves_of(tender) == ["tender.bidding", "tender.opening", "tender.opened"]
+
+
+@pytest.mark.django_db
+def test_one_sweep_drains_a_clustered_deadline_batch_after_batch(officer, clock):
+    plan = published_plan(officer, lines=[line_data(procedure_type=procedure(CP), estimated_value=Decimal("60000.00"))])
+    tenders = [published_tender(officer, code=CP, plan=plan) for _ in range(5)]
+
+    assert chronograph_sweep(now=clock.now, batch=2) == 5
+
+    assert {Tender.objects.get(pk=tender.pk).status for tender in tenders} == {S.BIDDING}
