@@ -272,7 +272,9 @@ def start_gunicorn(port: int, redis_url: str, logdir: Path) -> subprocess.Popen:
         "--error-logfile",
         str(logdir / "gunicorn.log"),
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The application's own log (errors with their traceback) goes next to gunicorn's.
+    app_log = (logdir / "app.log").open("ab")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=app_log, stderr=app_log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -86,8 +86,10 @@ def appeal_file(*, actor: Any, lot: Lot, organisation: Organisation, grounds: st
             _("Keep the grounds under %(max)s characters.") % {"max": GROUNDS_MAX}, code="too_long", field="grounds"
         )
     now = clock.now()
-    tender = Tender.objects.select_for_update().select_related("procedure_type", "entity").get(pk=lot.tender_id)
-    lot = Lot.objects.select_for_update().select_related("tender__procedure_type").get(pk=lot.pk)
+    tender = (
+        Tender.objects.select_for_update(of=("self",)).select_related("procedure_type", "entity").get(pk=lot.tender_id)
+    )
+    lot = Lot.objects.select_for_update(of=("self",)).select_related("tender__procedure_type").get(pk=lot.pk)
     if tender.status != TenderStatus.APPEAL_WINDOW or tender.appeal_until is None or now >= tender.appeal_until:
         raise RuleViolation(
             _("Appeals are received only while the appeal window is open."), code="appeal_window_closed"
@@ -153,9 +155,13 @@ def appeal_resolve(*, actor: Any, appeal: Appeal, upheld: bool, resolution: str)
             field="resolution",
         )
     now = clock.now()
-    tender = Tender.objects.select_for_update().select_related("procedure_type", "entity").get(pk=appeal.tender_id)
-    lot = Lot.objects.select_for_update().get(pk=appeal.lot_id)
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    tender = (
+        Tender.objects.select_for_update(of=("self",))
+        .select_related("procedure_type", "entity")
+        .get(pk=appeal.tender_id)
+    )
+    lot = Lot.objects.select_for_update(of=("self",)).get(pk=appeal.lot_id)
+    appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
     if appeal.status != AppealStatus.FILED:
         raise RuleViolation(_("This appeal was already resolved."), code="already_resolved")
     if tender.status not in (TenderStatus.APPEAL_WINDOW, TenderStatus.EVALUATION):

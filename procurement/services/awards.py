@@ -74,7 +74,7 @@ NOT_ELIGIBLE = "not_eligible"
 
 
 def _lock(tender: Tender) -> Tender:
-    return Tender.objects.select_for_update().select_related("procedure_type", "entity").get(pk=tender.pk)
+    return Tender.objects.select_for_update(of=("self",)).select_related("procedure_type", "entity").get(pk=tender.pk)
 
 
 def _lima(moment: datetime | None) -> str:
@@ -141,7 +141,7 @@ def bid_evaluate(
     lot = Lot.objects.select_related("tender__entity").get(pk=bid.lot_id)
     require_role(actor, lot.tender.entity, EVALUATOR_ROLES)
     tender = _lock(lot.tender)
-    bid = Bid.objects.select_for_update().select_related("lot").get(pk=bid.pk)
+    bid = Bid.objects.select_for_update(of=("self",)).select_related("lot").get(pk=bid.pk)
     if tender.status != S.EVALUATION or bid.lot.status != LotStatus.OPEN:
         raise RuleViolation(_("This bid is not being evaluated."), code="not_evaluating")
     if bid.status != BidStatus.SUBMITTED or bid.opened_at is None:
@@ -308,7 +308,7 @@ def tender_award(*, actor: Any, tender: Tender) -> Tender:
     if tender.status != S.EVALUATION:
         raise RuleViolation(_("Only a process in evaluation is awarded."), code="not_evaluating")
     now = clock.now()
-    lots = list(Lot.objects.select_for_update().filter(tender=tender).order_by("number"))
+    lots = list(Lot.objects.select_for_update(of=("self",)).filter(tender=tender).order_by("number"))
     open_lots = [lot for lot in lots if lot.status == LotStatus.OPEN]
     if not open_lots:
         raise RuleViolation(_("No lot is waiting for its award."), code="nothing_to_award")

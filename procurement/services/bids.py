@@ -262,7 +262,9 @@ def bid_submit(
             return _replayed(replay, lot, organisation)
     lot = _share_lot(lot)
     tender = lot.tender
-    participant = Participant.objects.select_for_update().filter(tender=tender, organisation=organisation).first()
+    participant = (
+        Participant.objects.select_for_update(of=("self",)).filter(tender=tender, organisation=organisation).first()
+    )
     if participant is None:
         raise RuleViolation(
             _("Register as a participant of this process before bidding."), code="not_participant", field="organisation"
@@ -307,7 +309,11 @@ def bid_submit(
     salt = salts[0]
     plaintext = _plaintext(salt, content)
     box = seal(plaintext, context=context)
-    live = Bid.objects.select_for_update().filter(lot=lot, participant=participant, status=BidStatus.SUBMITTED).first()
+    live = (
+        Bid.objects.select_for_update(of=("self",))
+        .filter(lot=lot, participant=participant, status=BidStatus.SUBMITTED)
+        .first()
+    )
     if live is not None:
         live.status = BidStatus.REPLACED
         live.save(update_fields=["status"])
@@ -365,7 +371,7 @@ def bid_withdraw(*, actor: Any, bid: Bid) -> Bid:
     organisation = Participant.objects.select_related("organisation").get(pk=bid.participant_id).organisation
     _require_representative(actor, organisation)
     lot = _lock_lot(bid.lot)
-    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk)
     if bid.status != BidStatus.SUBMITTED:
         raise RuleViolation(_("Only a live bid can be withdrawn."), code="not_live")
     _refuse_after_deadline(lot.tender, now)

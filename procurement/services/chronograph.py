@@ -93,7 +93,9 @@ def tender_advance(*, tender_id: int, now: datetime) -> str | None:
     checked against the transitions table and audited as the system's (``tender.<status>``). Then
     ``next_check`` is recomputed.
     """
-    tender = Tender.objects.select_for_update().select_related("procedure_type").filter(pk=tender_id).first()
+    tender = (
+        Tender.objects.select_for_update(of=("self",)).select_related("procedure_type").filter(pk=tender_id).first()
+    )
     if tender is None:
         return None
     stages = list(tender.procedure_type.config.get("stages") or [])
@@ -155,7 +157,7 @@ def chronograph_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
                 Tender.objects.filter(next_check__lte=now)
                 .exclude(pk__in=tried)
                 .order_by("next_check")
-                .select_for_update(skip_locked=True)
+                .select_for_update(skip_locked=True, of=("self",))
                 .values_list("pk", flat=True)[:batch]
             )
         for tender_id in ids:

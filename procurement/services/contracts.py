@@ -35,8 +35,12 @@ SIGNING_STATUSES = frozenset({TenderStatus.CONSENTED, TenderStatus.AWARDED})
 
 
 def _lock(contract: Contract) -> tuple[Tender, Contract]:
-    tender = Tender.objects.select_for_update().select_related("procedure_type", "entity").get(pk=contract.tender_id)
-    return tender, Contract.objects.select_for_update().select_related("supplier").get(pk=contract.pk)
+    tender = (
+        Tender.objects.select_for_update(of=("self",))
+        .select_related("procedure_type", "entity")
+        .get(pk=contract.tender_id)
+    )
+    return tender, Contract.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=contract.pk)
 
 
 @transaction.atomic

@@ -106,7 +106,7 @@ def tender_document_add(*, actor: Any, tender: Tender, kind: str, title: str, do
     if not title:
         raise DomainError(_("Give the document a title."), code="required", field="title")
     sha256, size = check_document(document_file, allow_zip=kind == DocumentKind.ANNEX)
-    tender = Tender.objects.select_for_update().select_related("procedure_type", "entity").get(pk=tender.pk)
+    tender = Tender.objects.select_for_update(of=("self",)).select_related("procedure_type", "entity").get(pk=tender.pk)
     if tender.status not in ADDABLE[kind]:
         raise RuleViolation(
             _("A document of this kind cannot be added to a tender that is %(status)s.")

@@ -66,7 +66,7 @@ def open_locked(*, tender: Tender, now: datetime, actor: Any = None) -> str:
     config = tender.procedure_type.config
     stages = list(config.get("stages") or [])
     minimum = max(int(config.get("min_bids") or 1), 1)
-    lots = list(Lot.objects.select_for_update().filter(tender=tender).order_by("number"))
+    lots = list(Lot.objects.select_for_update(of=("self",)).filter(tender=tender).order_by("number"))
     record: list[dict[str, Any]] = []
     voided: list[int] = []
     for lot in lots:
@@ -148,7 +148,7 @@ def tender_open(*, actor: Any, tender: Tender) -> Tender:
     """
     require_entity_officer(actor, tender.entity)
     now = clock.now()
-    tender = Tender.objects.select_for_update().select_related("procedure_type", "entity").get(pk=tender.pk)
+    tender = Tender.objects.select_for_update(of=("self",)).select_related("procedure_type", "entity").get(pk=tender.pk)
     if tender.status == TenderStatus.BIDDING and tender.bids_due is not None and tender.bids_due <= now:
         # The deadline has passed but the chronograph has not come by yet: the officer need not wait.
         tender.status = TenderStatus.OPENING

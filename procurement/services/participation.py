@@ -52,7 +52,7 @@ def _lima(moment) -> str:
 
 
 def _lock(tender: Tender) -> Tender:
-    return Tender.objects.select_for_update().select_related("procedure_type", "entity").get(pk=tender.pk)
+    return Tender.objects.select_for_update(of=("self",)).select_related("procedure_type", "entity").get(pk=tender.pk)
 
 
 def _require_supplier_representative(actor: Any, organisation: Organisation) -> None:
@@ -187,7 +187,7 @@ def question_answer(*, actor: Any, question: Question, answer: str) -> Question:
             _("Write at most %(max)s characters.") % {"max": ANSWER_MAX_CHARS}, code="too_long", field="answer"
         )
     tender = _lock(tender)
-    question = Question.objects.select_for_update().get(pk=question.pk)
+    question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
     if question.published_at is not None or tender.status != TenderStatus.ENQUIRIES:
         raise RuleViolation(_("The answers of this process are already published."), code="answers_published")
     now = clock.now()
@@ -247,7 +247,7 @@ def answers_publish(*, actor: Any, tender: Tender, document_file: Any, title: st
             % {"end": _lima(tender.enquiries_end)},
             code="enquiries_open",
         )
-    questions = list(Question.objects.select_for_update().filter(tender=tender).order_by("pk"))
+    questions = list(Question.objects.select_for_update(of=("self",)).filter(tender=tender).order_by("pk"))
     unanswered = [question.pk for question in questions if question.answered_at is None]
     if unanswered:
         raise RuleViolation(

@@ -107,7 +107,7 @@ def plan_create(*, actor: Any, entity: Organisation, fiscal_year: int, lines: li
     if not lines:
         raise DomainError(_("A plan has at least one planned purchase."), code="required", field="lines")
     clean = [_clean_line(index, line, entity.country) for index, line in enumerate(lines)]
-    Organisation.objects.select_for_update().only("pk").get(pk=entity.pk)
+    Organisation.objects.select_for_update(of=("self",)).only("pk").get(pk=entity.pk)
     latest = Plan.objects.filter(entity=entity, fiscal_year=fiscal_year).aggregate(v=Max("version"))["v"] or 0
     plan = Plan.objects.create(
         entity=entity, fiscal_year=fiscal_year, version=latest + 1, status=PlanStatus.DRAFT, created_by=actor
@@ -133,7 +133,7 @@ def plan_publish(*, actor: Any, plan: Plan) -> Plan:
     """
     require_entity_officer(actor, plan.entity)
     versions = list(
-        Plan.objects.select_for_update()
+        Plan.objects.select_for_update(of=("self",))
         .filter(entity_id=plan.entity_id, fiscal_year=plan.fiscal_year)
         .order_by("version")
     )

@@ -182,8 +182,8 @@ def tender_create(
             _("A tender is in soles (PEN) or US dollars (USD)."), code="invalid_currency", field="currency"
         )
     clean_lots = _clean_lots(lots, entity.country)
-    Organisation.objects.select_for_update().only("pk").get(pk=entity.pk)
-    if Plan.objects.select_for_update().filter(pk=plan.pk, status=PlanStatus.PUBLISHED).first() is None:
+    Organisation.objects.select_for_update(of=("self",)).only("pk").get(pk=entity.pk)
+    if Plan.objects.select_for_update(of=("self",)).filter(pk=plan.pk, status=PlanStatus.PUBLISHED).first() is None:
         raise RuleViolation(
             _("Tenders are drafted from the published version of the plan."),
             code="plan_not_published",
@@ -224,7 +224,7 @@ def tender_create(
 
 
 def _lock(tender: Tender) -> Tender:
-    return Tender.objects.select_for_update().select_related("procedure_type", "entity").get(pk=tender.pk)
+    return Tender.objects.select_for_update(of=("self",)).select_related("procedure_type", "entity").get(pk=tender.pk)
 
 
 def _timeline_of(tender: Tender, **changes: datetime) -> Timeline:
@@ -341,7 +341,7 @@ def _leave(*, actor: Any, tender: Tender, target: str, reason: str, event: str) 
     if not reason:
         raise DomainError(_("Write the reason."), code="required", field="reason")
     tender = _lock(tender)
-    lots = list(Lot.objects.select_for_update().filter(tender=tender).order_by("number"))
+    lots = list(Lot.objects.select_for_update(of=("self",)).filter(tender=tender).order_by("number"))
     if not can_move(tender.status, target, tender.procedure_type.config.get("stages") or []):
         raise RuleViolation(
             _("A tender that is %(current)s cannot be %(target)s.")
