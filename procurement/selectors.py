@@ -495,7 +495,8 @@ def lot_get_for_actor(*, actor: Any, lot_id: int) -> Lot:
     """A lot of a tender ``actor`` may see; otherwise "not found" (nothing of its bids is read)."""
     lot = (
         Lot.objects.select_related("tender__entity", "tender__procedure_type")
-        .filter(pk=lot_id, tender__in=tenders_visible_to(actor=actor).values("pk"))
+        .filter(pk=lot_id, tender__in=tenders_visible_to(actor=actor).order_by().values("pk"))
+        .order_by("pk")
         .first()
     )
     if lot is None:

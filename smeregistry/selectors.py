@@ -149,7 +149,9 @@ def supplier_standing(*, organisation_id: int, on: date) -> str | None:
     """The registry status of the supplier that ``organisation_id`` is, on the day ``on``: an active
     registration past its validity reads as expired. None when the organisation is not in the registry.
     Public information only (the status a profile shows)."""
-    row = Supplier.objects.filter(organisation_id=organisation_id).values("status", "valid_until").first()
+    row = (
+        Supplier.objects.filter(organisation_id=organisation_id).order_by("pk").values("status", "valid_until").first()
+    )
     if row is None:
         return None
     if row["status"] == SupplierStatus.ACTIVE and row["valid_until"] is not None and row["valid_until"] < on:
@@ -159,4 +161,4 @@ def supplier_standing(*, organisation_id: int, on: date) -> str | None:
 
 def supplier_for_organisation(*, organisation_id: int) -> Supplier | None:
     """The registry's record of a supplier organisation (for other apps: procurement's bids)."""
-    return Supplier.objects.filter(organisation_id=organisation_id).first()
+    return Supplier.objects.filter(organisation_id=organisation_id).order_by("pk").first()

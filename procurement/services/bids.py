@@ -214,7 +214,7 @@ def _share_lot(lot: Lot) -> Lot:
 def _replay(participant_id: int, key: str, lot: Lot, salts: list[str], content: _Content) -> tuple[Bid, str] | None:
     """The bid already recorded under this key, with its salt, if the content is the same; refused if
     it is not; None when the key is new."""
-    existing = Bid.objects.filter(participant_id=participant_id, idempotency_key=key).first()
+    existing = Bid.objects.filter(participant_id=participant_id, idempotency_key=key).order_by("pk").first()
     if existing is None:
         return None
     for salt in salts:
@@ -254,7 +254,7 @@ def bid_submit(
     key = _clean_key(idempotency_key)
     content = _clean_content(lot=lot, prices=prices, technical=technical)
     # A retry of a bid already recorded is answered without waiting for any lock.
-    participant = Participant.objects.filter(tender_id=lot.tender_id, organisation=organisation).first()
+    participant = Participant.objects.filter(tender_id=lot.tender_id, organisation=organisation).order_by("pk").first()
     if participant is not None:
         salts = _salts(_context(lot, participant), key)
         replay = _replay(participant.pk, key, lot, salts, content)
@@ -263,7 +263,10 @@ def bid_submit(
     lot = _share_lot(lot)
     tender = lot.tender
     participant = (
-        Participant.objects.select_for_update(of=("self",)).filter(tender=tender, organisation=organisation).first()
+        Participant.objects.select_for_update(of=("self",))
+        .filter(tender=tender, organisation=organisation)
+        .order_by("pk")
+        .first()
     )
     if participant is None:
         raise RuleViolation(
@@ -312,6 +315,7 @@ def bid_submit(
     live = (
         Bid.objects.select_for_update(of=("self",))
         .filter(lot=lot, participant=participant, status=BidStatus.SUBMITTED)
+        .order_by("pk")
         .first()
     )
     if live is not None:
