@@ -34,11 +34,17 @@ def _fresh_clock_and_cache():
 
     from smeregistry.services.policy import reference_cache_clear
 
+    from django.conf import settings
+    from django.utils import translation
+
     cache.clear()
     reference_cache_clear()  # a rolled-back test must not leave its rules in the process's cache
+    # A page asked for in English leaves English active in the thread: each test starts in the default.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     clock.set_source(None)
     reference_cache_clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 REFERENCE_DATA_MIGRATIONS = [
