@@ -21,10 +21,14 @@ from portal.audit.models import AuditEvent
 from portal.core.errors import NotFoundError
 from procurement.enums import PlanStatus, TenderStatus
 from procurement.models import (
+    Appeal,
+    Award,
     Bid,
     BidStatus,
+    Contract,
     Item,
     Lot,
+    LotScore,
     Participant,
     Plan,
     PlanLine,
@@ -316,6 +320,7 @@ def bids_of_organisation(*, actor: Any, organisation: Organisation) -> QuerySet:
             "lot__tender__title",
             "lot__tender__status",
             "lot__tender__bids_due",
+            "lot__tender__opened_at",
         )
     )
 
@@ -554,3 +559,203 @@ def supplier_performance(*, organisation_id: int, limit: int = 50) -> Performanc
         count=summary["count"],
         average=Decimal(str(average)).quantize(Decimal("0.1")) if average is not None else None,
     )
+
+
+# --- Results: the opening record, score sheets, awards, appeals and contracts (public) ---------------
+
+
+@dataclass(frozen=True)
+class OpenedBid:
+    """A line of the opening record: who bid, the total read at the opening, when it came, its digest."""
+
+    lot_id: int
+    organisation_id: int
+    bidder_name: str
+    bidder_ruc: str
+    price_total: Decimal | None
+    received_at: datetime
+    digest: str
+
+
+def opening_record(*, tender: Tender) -> dict[int, list[OpenedBid]]:
+    """The opening record of ``tender`` ({lot id: bids in order of receipt}), public once the bids
+    are opened; empty before. Only bids the opening read are selected (``opened_at`` set), and only
+    these columns: a sealed bid's content or bidder cannot reach a page through here."""
+    if tender.opened_at is None:
+        return {}
+    rows = (
+        Bid.objects.filter(lot__tender=tender, status=BidStatus.SUBMITTED, opened_at__isnull=False)
+        .order_by("lot__number", "received_at", "pk")
+        .values_list(
+            "lot_id",
+            "participant__organisation_id",
+            "participant__organisation__name",
+            "participant__organisation__tax_id",
+            "price_total",
+            "received_at",
+            "digest",
+        )
+    )
+    record: dict[int, list[OpenedBid]] = {}
+    for row in rows:
+        bid = OpenedBid(*row)
+        record.setdefault(bid.lot_id, []).append(bid)
+    return record
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """A line of a published score sheet (cuadro comparativo)."""
+
+    bid_id: int
+    rank: int | None
+    bidder_name: str
+    bidder_ruc: str
+    is_mype: bool
+    price: Decimal
+    technical: Decimal | None
+    price_points: Decimal | None
+    total: Decimal | None
+    excluded_reason: str
+
+
+@dataclass(frozen=True)
+class AwardLine:
+    lot_id: int
+    round: int
+    supplier_name: str
+    supplier_ruc: str
+    amount: Decimal
+    currency: str
+    status: str
+
+
+@dataclass(frozen=True)
+class AppealLine:
+    pk: int
+    lot_number: int
+    appellant_id: int
+    appellant_name: str
+    grounds: str
+    filed_at: datetime
+    fee: Decimal
+    currency: str
+    status: str
+    resolution: str
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ContractLine:
+    pk: int
+    number: str
+    lot_number: int
+    supplier_id: int
+    supplier_name: str
+    amount: Decimal
+    currency: str
+    status: str
+    entity_signed_at: datetime | None
+    supplier_signed_at: datetime | None
+    signed_at: datetime | None
+    completed_at: datetime | None
+    rating: int | None
+    performance_comment: str
+
+
+@dataclass(frozen=True)
+class TenderResults:
+    """What the award and what followed published: each lot's score sheets ({lot id: [(round, lines)]},
+    latest round first), the awards, the appeals and the contracts."""
+
+    sheets: dict[int, list[tuple[int, list[ScoreLine]]]]
+    awards: list[AwardLine]
+    appeals: list[AppealLine]
+    contracts: list[ContractLine]
+
+
+def tender_results(*, tender: Tender) -> TenderResults:
+    """The public results of ``tender`` in four queries, whatever its number of lots and bids; none
+    before the first award (the lottery seed is drawn then), when there is nothing to read."""
+    if not tender.lottery_seed:
+        return TenderResults(sheets={}, awards=[], appeals=[], contracts=[])
+    sheets: dict[int, dict[int, list[ScoreLine]]] = {}
+    scores = (
+        LotScore.objects.filter(lot__tender=tender)
+        .order_by("lot__number", "-round", F("rank").asc(nulls_last=True), "pk")
+        .values_list(
+            "lot_id",
+            "round",
+            "bid_id",
+            "rank",
+            "bidder_name",
+            "bidder_ruc",
+            "is_mype",
+            "price",
+            "technical",
+            "price_points",
+            "total",
+            "excluded_reason",
+        )
+    )
+    for lot_id, round_, *line in scores:
+        sheets.setdefault(lot_id, {}).setdefault(round_, []).append(ScoreLine(*line))
+    awards = [
+        AwardLine(*row)
+        for row in Award.objects.filter(lot__tender=tender)
+        .order_by("lot__number", "round", "pk")
+        .values_list("lot_id", "round", "supplier__name", "supplier__tax_id", "amount", "currency", "status")
+    ]
+    appeals = [
+        AppealLine(*row)
+        for row in Appeal.objects.filter(tender=tender)
+        .order_by("filed_at", "pk")
+        .values_list(
+            "pk",
+            "lot__number",
+            "appellant_id",
+            "appellant__name",
+            "grounds",
+            "filed_at",
+            "fee",
+            "currency",
+            "status",
+            "resolution",
+            "resolved_at",
+        )
+    ]
+    contracts = [
+        ContractLine(*row)
+        for row in Contract.objects.filter(tender=tender)
+        .order_by("number")
+        .values_list(
+            "pk",
+            "number",
+            "award__lot__number",
+            "supplier_id",
+            "supplier__name",
+            "amount",
+            "currency",
+            "status",
+            "entity_signed_at",
+            "supplier_signed_at",
+            "signed_at",
+            "completed_at",
+            "rating",
+            "performance_comment",
+        )
+    ]
+    return TenderResults(
+        sheets={lot_id: list(rounds.items()) for lot_id, rounds in sheets.items()},
+        awards=awards,
+        appeals=appeals,
+        contracts=contracts,
+    )
+
+
+def tender_contract_get(*, tender: Tender, contract_id: int) -> Contract:
+    """A contract of ``tender`` (contracts are public with the tender); "not found" otherwise."""
+    contract = Contract.objects.filter(tender=tender, pk=contract_id).first()
+    if contract is None:
+        raise NotFoundError(_("No such contract."), code="contract_not_found")
+    return contract
