@@ -1,4 +1,4 @@
-"""Forms of the supplier's pages: a question on the bases, a sealed bid for a lot.
+"""Forms of the supplier's pages: a question on the bases, a sealed bid for a lot, an appeal.
 
 The forms only check what a person can fix by retyping (a field left empty, text too long); every
 rule of the process (deadlines, prices, eligibility) is the services', and their refusals are shown
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import DomainError
 from procurement.models import QUESTION_MAX_CHARS, Item, Lot, QuestionKind
+from procurement.services.appeals import GROUNDS_MAX
 from procurement.services.bids import IDEMPOTENCY_KEY_MAX
 
 DELIVERY_DAYS_MAX = 3650
@@ -116,3 +117,18 @@ class BidForm(ServiceErrorsMixin, forms.Form):
             "delivery_days": self.cleaned_data["delivery_days"],
             "notes": self.cleaned_data["notes"].strip(),
         }
+
+
+class AppealForm(ServiceErrorsMixin, forms.Form):
+    """The grounds of an appeal against a lot's result; one form per lot, prefixed by its number."""
+
+    grounds = forms.CharField(
+        label=_("Grounds of the appeal"),
+        max_length=GROUNDS_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What in the evaluation or the award you contest, and why. The appeal is public."),
+    )
+
+    @staticmethod
+    def prefix_for(lot_number: int) -> str:
+        return f"appeal-{lot_number}"

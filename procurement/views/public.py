@@ -2,8 +2,9 @@
 published documents. See procurement/urls.py.
 
 No sign-in needed and no JavaScript. Drafts are only ever found through ``tenders_visible_to`` (an
-entity's members see their own). Nothing about bids is shown here except what ``bids_visible_to``
-gives the person looking: counts to the entity's officers, a bidder's own receipts to the bidder.
+entity's members see their own). Before the opening nothing about bids is shown here except what
+``bids_visible_to`` gives the person looking: counts to the entity's officers, a bidder's own receipts
+to the bidder. From the opening on, the results are public (``opening_record``, ``tender_results``).
 
 URL names: tender-list, tender-detail, tender-by-code, tender-document.
 """
@@ -28,13 +29,16 @@ from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation
 from portal.core import clock
 from portal.core.errors import DomainError, NotFoundError
-from procurement.enums import ProcurementObject, TenderStatus
-from procurement.forms_supplier import QuestionForm
+from procurement.enums import AppealStatus, ContractStatus, LotStatus, ProcurementObject, TenderStatus
+from procurement.forms_supplier import AppealForm, QuestionForm
 from procurement.models import ProcedureType, Tender
 from procurement.reference_data import UNITS_REC20
 from procurement.selectors import (
     OPEN_FOR_PARTICIPATION,
+    AppealLine,
+    OpenedBid,
     bids_visible_to,
+    opening_record,
     participant_of,
     published_questions,
     tender_document_get,
@@ -43,10 +47,13 @@ from procurement.selectors import (
     tender_get_for_actor,
     tender_lots,
     tender_participant_count,
+    tender_results,
     tender_search,
     tenders_visible_to,
 )
+from procurement.services.appeals import appeal_fee
 from procurement.services.bids import SUPPLIER_ROLES
+from procurement.services.contracts import SIGNING_STATUSES
 from procurement.timeline import LIMA
 from procurement.transitions import path_for
 from smeregistry.models import Region
@@ -259,11 +266,13 @@ def tender_page(
     tender: Tender,
     *,
     question_form: QuestionForm | None = None,
+    appeal_forms: dict[int, AppealForm] | None = None,
+    contract_errors: dict[int, str] | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    """The tender's page for the person asking. The supplier's actions (participate, ask, withdraw)
-    render it again, with their form or refusal, when the service refuses."""
+    """The tender's page for the person asking. The supplier's actions (participate, ask, withdraw,
+    appeal, sign) render it again, with their form or refusal, when the service refuses."""
     now = clock.now()
     lots = list(tender_lots(tender=tender))
     supplier = speaks_for_supplier(request)
@@ -279,6 +288,16 @@ def tender_page(
     if can_ask and question_form is None:
         question_form = QuestionForm(lots=lots)
     describe_items(lots)
+    record = opening_record(tender=tender)
+    results = tender_results(tender=tender)
+    for lot in lots:
+        lot.opened_bids = record.get(lot.pk, [])
+        lot.sheets = results.sheets.get(lot.pk, [])
+        lot.award_lines = [award for award in results.awards if award.lot_id == lot.pk]
+    own_appeals = [appeal for appeal in results.appeals if supplier and appeal.appellant_id == supplier.pk]
+    appealable = appealable_lots(tender, lots, now=now, supplier=supplier, record=record, own_appeals=own_appeals)
+    for lot in appealable:
+        lot.appeal_form = (appeal_forms or {}).get(lot.number) or AppealForm(prefix=AppealForm.prefix_for(lot.number))
     context = {
         "tender": tender,
         "now": now,
@@ -299,9 +318,53 @@ def tender_page(
         "can_ask": can_ask,
         "can_bid": bool(participant and tender.status == S.BIDDING and open_to_join),
         "question_form": question_form if can_ask else None,
+        "results": results,
+        "appealable": appealable,
+        "own_appeals": own_appeals,
+        "signable": {
+            contract.pk
+            for contract in results.contracts
+            if supplier
+            and contract.supplier_id == supplier.pk
+            and contract.status == ContractStatus.AWAITING_SIGNATURES
+            and contract.supplier_signed_at is None
+            and tender.status in SIGNING_STATUSES
+        },
+        "contract_errors": contract_errors or {},
         "error": error,
     }
     return render(request, "procurement/public/tender_detail.html", context, status=status)
+
+
+def appealable_lots(
+    tender: Tender,
+    lots: list,
+    *,
+    now: datetime,
+    supplier: Organisation | None,
+    record: dict[int, list[OpenedBid]],
+    own_appeals: list[AppealLine],
+) -> list:
+    """The lots whose result ``supplier`` may appeal now: the window is open, the lot has a result and
+    one of its bids was opened, and no appeal of its on the lot is pending. Each gets the fee it would
+    pay (``appeal_fee``) or, when no fee rule is in force, the service's refusal to show instead."""
+    window_open = tender.status == S.APPEAL_WINDOW and tender.appeal_until is not None and now < tender.appeal_until
+    if supplier is None or not window_open:
+        return []
+    bid_on = {bid.lot_id for bids in record.values() for bid in bids if bid.organisation_id == supplier.pk}
+    pending = {appeal.lot_number for appeal in own_appeals if appeal.status == AppealStatus.FILED}
+    lots = [
+        lot
+        for lot in lots
+        if lot.pk in bid_on and lot.status in (LotStatus.AWARDED, LotStatus.VOID) and lot.number not in pending
+    ]
+    for lot in lots:
+        lot.tender = tender  # the fee rule is the tender's jurisdiction's: no query for it
+        try:
+            lot.appeal_fee, lot.appeal_refusal = appeal_fee(lot=lot, on=now.astimezone(LIMA).date()), ""
+        except DomainError as exc:
+            lot.appeal_fee, lot.appeal_refusal = None, exc.message
+    return lots
 
 
 def speaks_for_supplier(request: HttpRequest) -> Organisation | None:

@@ -1,12 +1,12 @@
-"""Procurement pages (supplier): opportunities, participation, questions, sealed bids and the
-supplier's own bids. See procurement/urls.py.
+"""Procurement pages (supplier): opportunities, participation, questions, sealed bids, the
+supplier's own bids, appeals against a lot's result and signing a contract. See procurement/urls.py.
 
 Every page acts for the person's active organisation, which must be a supplier they speak for
 (representative or administrator); anyone else gets the 403 page. The services decide everything
 else; their refusals come back on the page, next to the field they name, with their 4xx status.
 
 URL names: tender-opportunities, tender-participate, tender-question, bid-submit, bid-withdraw,
-bids-mine.
+bids-mine, appeal-file, contract-sign-supplier.
 """
 
 from __future__ import annotations
@@ -31,18 +31,22 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from portal.accounts.models import Organisation
 from portal.core import clock
 from portal.core.errors import DomainError, NotFoundError
-from procurement.enums import LotStatus, TenderStatus
-from procurement.forms_supplier import BidForm, QuestionForm, new_idempotency_key
+from portal.core.money import format_money
+from procurement.enums import ContractStatus, LotStatus, TenderStatus
+from procurement.forms_supplier import AppealForm, BidForm, QuestionForm, new_idempotency_key
 from procurement.models import Lot, Tender
 from procurement.sealing import canonical_json
 from procurement.selectors import (
     bids_of_organisation,
     own_bid_get,
     participant_of,
+    tender_contract_get,
     tender_lots,
     tender_opportunities,
 )
+from procurement.services.appeals import appeal_file
 from procurement.services.bids import bid_submit, bid_withdraw
+from procurement.services.contracts import contract_sign
 from procurement.services.participation import participant_register, question_ask
 from procurement.views.public import describe_items, speaks_for_supplier, tender_for, tender_page
 from smeregistry.selectors import supplier_for_organisation
@@ -266,6 +270,59 @@ def bid_withdraw_view(request: HttpRequest, bid_id: int) -> HttpResponse:
     return redirect("tender-detail", pk=tender.pk)
 
 
+# --- After the award: appeals and the contract ------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def appeal_file_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    tender = tender_for(request, pk)
+    organisation = acting_supplier(request)
+    lot = _lot_of(tender, number)
+    form = AppealForm(request.POST, prefix=AppealForm.prefix_for(number))
+    if not form.is_valid():
+        return tender_page(request, tender, appeal_forms={number: form}, status=400)
+    try:
+        appeal = appeal_file(
+            actor=request.user, lot=lot, organisation=organisation, grounds=form.cleaned_data["grounds"]
+        )
+    except DomainError as exc:
+        if exc.field in form.fields:
+            form.add_service_error(exc)
+            return tender_page(request, tender, appeal_forms={number: form}, status=exc.status)
+        return tender_page(request, tender, appeal_forms={number: form}, error=exc.message, status=exc.status)
+    messages.success(
+        request,
+        _("Your appeal on lot %(number)s was filed; its fee is %(fee)s. The oversight body resolves it.")
+        % {"number": number, "fee": format_money(appeal.fee, appeal.currency)},
+    )
+    return redirect(reverse("tender-detail", args=[tender.pk]) + "#appeals")
+
+
+@require_POST
+@login_required
+def contract_sign_view(request: HttpRequest, pk: int, contract_id: int) -> HttpResponse:
+    tender = tender_for(request, pk)
+    organisation = acting_supplier(request)
+    try:
+        contract = tender_contract_get(tender=tender, contract_id=contract_id)
+    except NotFoundError:
+        raise Http404(_("No such contract.")) from None
+    try:
+        contract = contract_sign(actor=request.user, contract=contract, organisation=organisation)
+    except DomainError as exc:
+        return tender_page(request, tender, contract_errors={contract.pk: exc.message}, status=exc.status)
+    if contract.status == ContractStatus.SIGNED:
+        messages.success(request, _("Contract %(number)s is signed by both parties.") % {"number": contract.number})
+    else:
+        messages.success(
+            request,
+            _("Contract %(number)s is signed for %(name)s; the entity signs next.")
+            % {"number": contract.number, "name": organisation.name},
+        )
+    return redirect(reverse("tender-detail", args=[tender.pk]) + f"#contract-{contract.pk}")
+
+
 # --- My bids ---------------------------------------------------------------------------------------------
 
 
@@ -288,4 +345,10 @@ urlpatterns = [
     path("procurement/tenders/<int:pk>/lots/<int:number>/bid/", bid_submit_view, name="bid-submit"),
     path("procurement/bids/<int:bid_id>/withdraw/", bid_withdraw_view, name="bid-withdraw"),
     path("procurement/bids/mine/", bids_mine, name="bids-mine"),
+    path("procurement/tenders/<int:pk>/lots/<int:number>/appeal/", appeal_file_view, name="appeal-file"),
+    path(
+        "procurement/tenders/<int:pk>/contracts/<int:contract_id>/sign/",
+        contract_sign_view,
+        name="contract-sign-supplier",
+    ),
 ]
