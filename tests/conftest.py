@@ -30,12 +30,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_clock_and_cache():
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     from smeregistry.services.policy import reference_cache_clear
-
-    from django.conf import settings
-    from django.utils import translation
 
     cache.clear()
     reference_cache_clear()  # a rolled-back test must not leave its rules in the process's cache
