@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from portal.accounts.enums import OrganisationKind, Role
 from portal.accounts.models import Organisation
 from portal.accounts.selectors import roles_for
 from portal.accounts.services import require_role
@@ -195,6 +196,9 @@ def _key_date(tender: Tender) -> datetime | None:
 @require_safe
 @login_required
 def officer_home(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    if organisation is not None and _evaluator_only(request.user, organisation):
+        return _evaluator_home(request, organisation)
     entity = _acting_entity(request)
     now = clock.now()
     by_status: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -213,6 +217,27 @@ def officer_home(request: HttpRequest) -> HttpResponse:
         "groups": [(status.label, by_status[status]) for status in TenderStatus if by_status[status]],
     }
     return render(request, "procurement/officer/home.html", context)
+
+
+def _evaluator_only(actor: Any, organisation: Organisation) -> bool:
+    """A member of the entity's evaluation committee who does not run its procurement."""
+    roles = roles_for(actor, organisation)
+    return (
+        organisation.kind == OrganisationKind.CONTRACTING_ENTITY
+        and Role.EVALUATOR in roles
+        and not (roles & OFFICER_ROLES)
+    )
+
+
+def _evaluator_home(request: HttpRequest, entity: Organisation) -> HttpResponse:
+    """The committee member's start page: the entity's processes from the opening on, each linking to
+    its evaluation page (the only officer page a committee member uses)."""
+    tenders = (
+        Tender.objects.filter(entity=entity, opened_at__isnull=False)
+        .select_related("procedure_type")
+        .order_by("-opened_at", "-pk")
+    )
+    return render(request, "procurement/officer/evaluator_home.html", {"entity": entity, "tenders": tenders})
 
 
 # --- The plan (PAC) ---------------------------------------------------------------------------------------

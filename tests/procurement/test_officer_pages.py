@@ -212,7 +212,7 @@ def outsiders(entity) -> dict:
 # (page, object): what each outsider gets. A draft of another entity is not found; what is public, or
 # what the entity's own members may see, is forbidden to anyone who does not run the entity's procurement.
 MATRIX = [
-    ("officer-home", None, {"other_entity_officer": 200, "evaluator": 403, "supplier": 403}),
+    ("officer-home", None, {"other_entity_officer": 200, "evaluator": 200, "supplier": 403}),
     ("officer-plans", None, {"other_entity_officer": 200, "evaluator": 403, "supplier": 403}),
     ("officer-plan-create", None, {"other_entity_officer": 200, "evaluator": 403, "supplier": 403}),
     ("officer-tender-create", None, {"other_entity_officer": 200, "evaluator": 403, "supplier": 403}),
@@ -238,6 +238,18 @@ def test_pages_refuse_who_does_not_run_the_entitys_procurement(client, objects, 
     if expected[who] == 403:
         assert "<h1>" in response.content.decode()  # the portal's error page, with the reason
         assert response.templates[0].name == "errors/error.html"
+
+
+def test_a_committee_member_starts_from_the_processes_to_evaluate(client, objects, entity):
+    evaluator = outsiders(entity)["evaluator"]
+    Tender.objects.filter(pk=objects["draft"].pk).update(opened_at=MONDAY_9AM)  # as if its bids were opened
+
+    page = signed_in(client, evaluator).get(reverse("officer-home"))
+
+    assert page.templates[0].name == "procurement/officer/evaluator_home.html"
+    content = page.content.decode()
+    assert reverse("officer-tender-evaluation", args=[objects["draft"].pk]) in content
+    assert reverse("officer-tender-create") not in content  # the committee does not run procurement
 
 
 @pytest.mark.parametrize(("name", "target"), PAGES)
