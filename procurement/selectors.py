@@ -497,14 +497,15 @@ def plan_line_get_for_actor(*, actor: Any, plan_line_id: int) -> PlanLine:
 
 
 def lot_get_for_actor(*, actor: Any, lot_id: int) -> Lot:
-    """A lot of a tender ``actor`` may see; otherwise "not found" (nothing of its bids is read)."""
-    lot = (
-        Lot.objects.select_related("tender__entity", "tender__procedure_type")
-        .filter(pk=lot_id, tender__in=tenders_visible_to(actor=actor).order_by().values("pk"))
-        .order_by("pk")
-        .first()
-    )
-    if lot is None:
+    """A lot of a tender ``actor`` may see; otherwise "not found" (nothing of its bids is read).
+
+    A published tender's lot is public, which settles the common case (a bid at the deadline) with one
+    plain query; a draft's lot asks the visibility rule."""
+    lot = Lot.objects.select_related("tender__entity", "tender__procedure_type").filter(pk=lot_id).order_by().first()
+    if lot is None or (
+        lot.tender.status == TenderStatus.DRAFT
+        and not tenders_visible_to(actor=actor).filter(pk=lot.tender_id).exists()
+    ):
         raise NotFoundError(_("No such lot."), code="lot_not_found")
     return lot
 

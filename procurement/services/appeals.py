@@ -90,16 +90,17 @@ def appeal_file(*, actor: Any, lot: Lot, organisation: Organisation, grounds: st
         Tender.objects.select_for_update(of=("self",)).select_related("procedure_type", "entity").get(pk=lot.tender_id)
     )
     lot = Lot.objects.select_for_update(of=("self",)).select_related("tender__procedure_type").get(pk=lot.pk)
+    # Who may appeal comes first: someone who did not bid hears that, whatever the date.
+    if not Bid.objects.filter(
+        lot=lot, participant__organisation=organisation, status=BidStatus.SUBMITTED, opened_at__isnull=False
+    ).exists():
+        raise PermissionDenied(_("Only the lot's bidders may appeal its result."))
     if tender.status != TenderStatus.APPEAL_WINDOW or tender.appeal_until is None or now >= tender.appeal_until:
         raise RuleViolation(
             _("Appeals are received only while the appeal window is open."), code="appeal_window_closed"
         )
     if lot.status not in (LotStatus.AWARDED, LotStatus.VOID):
         raise RuleViolation(_("This lot has no result to appeal."), code="nothing_to_appeal")
-    if not Bid.objects.filter(
-        lot=lot, participant__organisation=organisation, status=BidStatus.SUBMITTED, opened_at__isnull=False
-    ).exists():
-        raise PermissionDenied(_("Only the lot's bidders may appeal its result."))
     if Appeal.objects.filter(lot=lot, appellant=organisation, status=AppealStatus.FILED).exists():
         raise RuleViolation(_("Your appeal on this lot is already pending."), code="appeal_pending")
     appeal = Appeal.objects.create(

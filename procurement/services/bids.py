@@ -72,6 +72,7 @@ SALT_KEY = "procurement.bids.salt"
 class _Content:
     prices: dict[str, Decimal]
     technical: dict[str, Any]
+    unspsc_codes: tuple[str, ...] = ()  # the lot's categories, read with its items (for the eligibility check)
 
 
 def _require_representative(actor: Any, organisation: Organisation) -> None:
@@ -116,7 +117,8 @@ def _clean_content(*, lot: Lot, prices: Any, technical: Any) -> _Content:
     """Unit prices for exactly the lot's items, and technical declarations that can be canonicalised."""
     if not isinstance(prices, dict):
         raise DomainError(_("Give a unit price for every item of the lot."), code="required", field="prices")
-    numbers = set(Item.objects.filter(lot=lot).values_list("number", flat=True))
+    items = list(Item.objects.filter(lot=lot).values_list("number", "unspsc_code"))
+    numbers = {number for number, _code in items}
     given: dict[int, Any] = {}
     for number, value in prices.items():
         if isinstance(number, bool) or not isinstance(number, int) or number not in numbers:
@@ -145,7 +147,7 @@ def _clean_content(*, lot: Lot, prices: Any, technical: Any) -> _Content:
             code="invalid",
             field="technical",
         ) from None
-    return _Content(prices=clean, technical=technical)
+    return _Content(prices=clean, technical=technical, unspsc_codes=tuple(sorted({code for _n, code in items})))
 
 
 def _context(lot: Lot, participant: Participant) -> str:
@@ -176,10 +178,12 @@ def bid_receipt(*, bid: Bid, tender: Tender, lot: Lot, ruc: str, salt: str) -> d
     }
 
 
-def _requirements(tender: Tender, lot: Lot) -> LotRequirements:
+def _requirements(tender: Tender, lot: Lot, unspsc_codes: tuple[str, ...] | None = None) -> LotRequirements:
     return LotRequirements(
         reference=f"{tender.code}/{lot.number}",
-        unspsc_codes=tuple(sorted(set(Item.objects.filter(lot=lot).values_list("unspsc_code", flat=True)))),
+        unspsc_codes=unspsc_codes
+        if unspsc_codes is not None
+        else tuple(sorted(set(Item.objects.filter(lot=lot).values_list("unspsc_code", flat=True)))),
         register=REGISTER_FOR_OBJECT.get(tender.object),
         mype_reserved=lot.mype_reserved,
         jurisdiction=tender.procedure_type.jurisdiction,
@@ -291,7 +295,7 @@ def bid_submit(
 
     eligibility = eligibility_check(
         party=supplier,
-        lot=_requirements(tender, lot),
+        lot=_requirements(tender, lot, content.unspsc_codes),
         at=now,
         purpose=EligibilityPurpose.BID,
         actor=actor,
