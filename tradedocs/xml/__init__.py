@@ -1,0 +1,1 @@
+"""Everything that touches XML in the trade documents: lxml lives here and nowhere else."""
