@@ -565,6 +565,28 @@ def supplier_performance(*, organisation_id: int, limit: int = 50) -> Performanc
 # --- Results: the opening record, score sheets, awards, appeals and contracts (public) ---------------
 
 
+def opened_bids(*, tender: Tender) -> QuerySet[Bid]:
+    """The live bids of ``tender`` that the opening has read, by lot and time of receipt, their sealed
+    box deferred. The one definition of which bids may be shown with their bidder and price: a bid not
+    opened is never selected, so nothing built on this can show a sealed bid."""
+    return (
+        Bid.objects.filter(lot__tender=tender, status=BidStatus.SUBMITTED, opened_at__isnull=False)
+        .defer("sealed")
+        .order_by("lot__number", "received_at", "pk")
+    )
+
+
+def score_sheets(*, tender: Tender | None = None, lot_id: int | None = None) -> dict[int, list[tuple[int, list]]]:
+    """The published score sheets of a tender's lots (or of one lot): {lot id: [(round, rows)]}, the
+    latest round first and, in a round, the ranked rows first. Public once the award is published."""
+    rows = LotScore.objects.all()
+    rows = rows.filter(lot__tender=tender) if tender is not None else rows.filter(lot_id=lot_id)
+    sheets: dict[int, dict[int, list[LotScore]]] = {}
+    for row in rows.order_by("lot__number", "-round", F("rank").asc(nulls_last=True), "pk"):
+        sheets.setdefault(row.lot_id, {}).setdefault(row.round, []).append(row)
+    return {lot: list(rounds.items()) for lot, rounds in sheets.items()}
+
+
 @dataclass(frozen=True)
 class OpenedBid:
     """A line of the opening record: who bid, the total read at the opening, when it came, its digest."""
@@ -584,40 +606,20 @@ def opening_record(*, tender: Tender) -> dict[int, list[OpenedBid]]:
     these columns: a sealed bid's content or bidder cannot reach a page through here."""
     if tender.opened_at is None:
         return {}
-    rows = (
-        Bid.objects.filter(lot__tender=tender, status=BidStatus.SUBMITTED, opened_at__isnull=False)
-        .order_by("lot__number", "received_at", "pk")
-        .values_list(
-            "lot_id",
-            "participant__organisation_id",
-            "participant__organisation__name",
-            "participant__organisation__tax_id",
-            "price_total",
-            "received_at",
-            "digest",
-        )
+    rows = opened_bids(tender=tender).values_list(
+        "lot_id",
+        "participant__organisation_id",
+        "participant__organisation__name",
+        "participant__organisation__tax_id",
+        "price_total",
+        "received_at",
+        "digest",
     )
     record: dict[int, list[OpenedBid]] = {}
     for row in rows:
         bid = OpenedBid(*row)
         record.setdefault(bid.lot_id, []).append(bid)
     return record
-
-
-@dataclass(frozen=True)
-class ScoreLine:
-    """A line of a published score sheet (cuadro comparativo)."""
-
-    bid_id: int
-    rank: int | None
-    bidder_name: str
-    bidder_ruc: str
-    is_mype: bool
-    price: Decimal
-    technical: Decimal | None
-    price_points: Decimal | None
-    total: Decimal | None
-    excluded_reason: str
 
 
 @dataclass(frozen=True)
@@ -669,7 +671,7 @@ class TenderResults:
     """What the award and what followed published: each lot's score sheets ({lot id: [(round, lines)]},
     latest round first), the awards, the appeals and the contracts."""
 
-    sheets: dict[int, list[tuple[int, list[ScoreLine]]]]
+    sheets: dict[int, list[tuple[int, list[LotScore]]]]
     awards: list[AwardLine]
     appeals: list[AppealLine]
     contracts: list[ContractLine]
@@ -680,27 +682,6 @@ def tender_results(*, tender: Tender) -> TenderResults:
     before the first award (the lottery seed is drawn then), when there is nothing to read."""
     if not tender.lottery_seed:
         return TenderResults(sheets={}, awards=[], appeals=[], contracts=[])
-    sheets: dict[int, dict[int, list[ScoreLine]]] = {}
-    scores = (
-        LotScore.objects.filter(lot__tender=tender)
-        .order_by("lot__number", "-round", F("rank").asc(nulls_last=True), "pk")
-        .values_list(
-            "lot_id",
-            "round",
-            "bid_id",
-            "rank",
-            "bidder_name",
-            "bidder_ruc",
-            "is_mype",
-            "price",
-            "technical",
-            "price_points",
-            "total",
-            "excluded_reason",
-        )
-    )
-    for lot_id, round_, *line in scores:
-        sheets.setdefault(lot_id, {}).setdefault(round_, []).append(ScoreLine(*line))
     awards = [
         AwardLine(*row)
         for row in Award.objects.filter(lot__tender=tender)
@@ -747,7 +728,7 @@ def tender_results(*, tender: Tender) -> TenderResults:
         )
     ]
     return TenderResults(
-        sheets={lot_id: list(rounds.items()) for lot_id, rounds in sheets.items()},
+        sheets=score_sheets(tender=tender),
         awards=awards,
         appeals=appeals,
         contracts=contracts,

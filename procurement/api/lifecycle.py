@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -60,8 +60,14 @@ from procurement.api.serializers_lifecycle import (
     OpeningRecordSerializer,
     ResultsSerializer,
 )
-from procurement.models import Appeal, Award, Bid, BidStatus, Contract, Item, Lot, LotScore, Tender
-from procurement.selectors import lot_get_for_actor, tender_get_for_actor, tenders_visible_to
+from procurement.models import Appeal, Award, Bid, BidStatus, Contract, Item, Lot, Tender
+from procurement.selectors import (
+    lot_get_for_actor,
+    opened_bids,
+    score_sheets,
+    tender_get_for_actor,
+    tenders_visible_to,
+)
 from procurement.services._common import require_oversight_reviewer
 from procurement.services.appeals import appeal_file, appeal_resolve
 from procurement.services.awards import bid_evaluate, tender_award
@@ -99,12 +105,7 @@ def opening_record(tender: Tender) -> dict[str, Any]:
         .order_by("number")
     )
     bids: dict[int, list[Bid]] = defaultdict(list)
-    for bid in (
-        Bid.objects.filter(lot__tender=tender, status=BidStatus.SUBMITTED, opened_at__isnull=False)
-        .defer("sealed", "opened_technical")
-        .select_related("participant__organisation")
-        .order_by("received_at", "pk")
-    ):
+    for bid in opened_bids(tender=tender).defer("opened_technical").select_related("participant__organisation"):
         bids[bid.lot_id].append(bid)
     record = []
     for lot in lots:
@@ -162,11 +163,7 @@ def results(tender: Tender) -> dict[str, Any]:
     """The outcome of an awarded process; refused (409) before its first award."""
     if not tender.lottery_seed:  # drawn at the first award and kept: the mark that results exist
         raise RuleViolation(_("This process has not been awarded yet: there are no results."), code="not_awarded")
-    sheets: dict[int, dict[int, list[LotScore]]] = defaultdict(lambda: defaultdict(list))
-    for row in LotScore.objects.filter(lot__tender=tender).order_by(
-        "lot__number", "-round", F("rank").asc(nulls_last=True), "pk"
-    ):
-        sheets[row.lot_id][row.round].append(row)
+    sheets = score_sheets(tender=tender)
     awards: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for award in Award.objects.filter(lot__tender=tender).select_related("supplier").order_by("round", "pk"):
         awards[award.lot_id].append(
@@ -187,7 +184,7 @@ def results(tender: Tender) -> dict[str, Any]:
             "title": lot.title,
             "status": lot.status,
             "status_reason": lot.status_reason,
-            "score_sheets": [{"round": number, "rows": rows} for number, rows in sheets[lot.pk].items()],
+            "score_sheets": [{"round": number, "rows": rows} for number, rows in sheets.get(lot.pk, [])],
             "awards": awards[lot.pk],
         }
         for lot in Lot.objects.filter(tender=tender).order_by("number")

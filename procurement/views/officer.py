@@ -30,7 +30,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -66,7 +66,7 @@ from procurement.forms_officer import (
     TenderForms,
     TimelineForm,
 )
-from procurement.models import Appeal, Award, Bid, BidStatus, Contract, Lot, LotScore, Plan, Tender
+from procurement.models import Appeal, Award, Bid, Contract, Lot, LotScore, Plan, Tender
 from procurement.procedure_config import scoring_rules
 from procurement.reference_data import UNITS_REC20
 from procurement.selectors import (
@@ -80,8 +80,10 @@ from procurement.selectors import (
     officer_tender_get,
     officer_tender_lots,
     officer_tenders,
+    opened_bids,
     procedure_types_in_force,
     questions_for_officer,
+    score_sheets,
     tender_get_for_actor,
 )
 from procurement.services._common import OFFICER_ROLES, holidays_of, require_entity_officer
@@ -641,25 +643,17 @@ def excluded_label(reason: str) -> str:
 
 
 def _opened_bids(tender: Tender) -> QuerySet[Bid]:
-    """The live bids of ``tender`` that the opening has read, by lot and time of receipt. A bid not
-    opened is never selected, so no page built on this can show a sealed bid's bidder or price."""
-    return (
-        Bid.objects.filter(lot__tender=tender, status=BidStatus.SUBMITTED, opened_at__isnull=False)
-        .select_related("participant__organisation", "evaluation__evaluated_by")
-        .order_by("lot__number", "received_at", "pk")
-    )
+    """The bids the opening read (see ``selectors.opened_bids``), with who bid and the committee's verdict."""
+    return opened_bids(tender=tender).select_related("participant__organisation", "evaluation__evaluated_by")
 
 
-def _score_sheets(tender: Tender) -> dict[int, list[tuple[int, list[LotScore]]]]:
-    """Each lot's score sheets, latest round first ({lot id: [(round, rows)]}); ranked rows first."""
-    sheets: dict[int, dict[int, list[LotScore]]] = defaultdict(lambda: defaultdict(list))
-    rows = LotScore.objects.filter(lot__tender=tender).order_by(
-        "lot__number", "-round", F("rank").asc(nulls_last=True), "pk"
-    )
-    for row in rows:
-        row.excluded_label = excluded_label(row.excluded_reason) if row.excluded_reason else ""
-        sheets[row.lot_id][row.round].append(row)
-    return {lot_id: list(rounds.items()) for lot_id, rounds in sheets.items()}
+def labelled(sheets: dict[int, list[tuple[int, list[LotScore]]]]) -> dict[int, list[tuple[int, list[LotScore]]]]:
+    """Score sheets (``selectors.score_sheets``) with each excluded row's reason in words."""
+    for rounds in sheets.values():
+        for _round, rows in rounds:
+            for row in rows:
+                row.excluded_label = excluded_label(row.excluded_reason) if row.excluded_reason else ""
+    return sheets
 
 
 def _after_bids(tender: Tender, now: datetime, *, lots: list[Lot], bound: dict[str, Any]) -> dict[str, Any]:
@@ -671,7 +665,7 @@ def _after_bids(tender: Tender, now: datetime, *, lots: list[Lot], bound: dict[s
     if tender.opened_at is not None:
         for bid in _opened_bids(tender):
             by_lot[bid.lot_id].append(bid)
-    sheets = _score_sheets(tender) if tender.lottery_seed else {}
+    sheets = labelled(score_sheets(tender=tender)) if tender.lottery_seed else {}
     for lot in lots:
         lot.opened_bids = by_lot.get(lot.pk, [])
         lot.sheets = sheets.get(lot.pk, [])

@@ -12,13 +12,12 @@ URL names: oversight-appeals, oversight-appeal, oversight-tender-annul.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -29,11 +28,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal.core.errors import DomainError
 from procurement.enums import AppealStatus, TenderStatus
 from procurement.models import Appeal, Award, LotScore, Tender
+from procurement.selectors import score_sheets
 from procurement.services._common import require_oversight_reviewer
 from procurement.services.appeals import appeal_resolve
 from procurement.services.tenders import tender_annul
 from procurement.transitions import can_move
-from procurement.views.officer import excluded_label
+from procurement.views.officer import labelled
 
 RESOLVED_SHOWN = 100
 
@@ -100,11 +100,7 @@ def _public_tender(pk: int) -> Tender:
 
 
 def _sheets(lot_id: int) -> list[tuple[int, list[LotScore]]]:
-    rounds: dict[int, list[LotScore]] = defaultdict(list)
-    for row in LotScore.objects.filter(lot_id=lot_id).order_by("-round", F("rank").asc(nulls_last=True), "pk"):
-        row.excluded_label = excluded_label(row.excluded_reason) if row.excluded_reason else ""
-        rounds[row.round].append(row)
-    return list(rounds.items())
+    return labelled(score_sheets(lot_id=lot_id)).get(lot_id, [])
 
 
 # --- Pages ------------------------------------------------------------------------------------------------------
