@@ -63,6 +63,12 @@ def _scoring_problems(config: dict[str, Any]) -> list[str]:
     scoring = config.get("scoring")
     if scoring is not None and not isinstance(scoring, dict):
         return ["scoring must be a set of named values"]
+    technical = {"max_technical_points", "min_technical", "technical_weight", "economic_weight"}
+    if config.get("evaluation") == EvaluationMethod.PRICE_ONLY and technical & {
+        key for key, value in (scoring or {}).items() if value is not None
+    }:
+        # The committee gives no technical points in a price-only evaluation: a minimum could never be met.
+        return ["scoring: a price-only evaluation has no technical points, minimum or weights"]
     try:
         scoring_rules(config)
     except (ArithmeticError, TypeError, ValueError) as error:

@@ -446,3 +446,22 @@ def test_the_performance_evaluation_is_public_on_the_suppliers_profile(consented
     assert "Entregó a tiempo y completo" in page
     assert "4/5" in page
     assert contract.number in page
+
+
+def test_a_reserved_lot_with_no_valid_bid_follows_the_registrys_policy(officer, evaluator, alpha, clock):
+    from tests.procurement.factories import two_item_lot
+
+    tender = tender_in_bidding(officer, [alpha], lots=[two_item_lot(mype_reserved=True)])
+    clock.set(tender.bids_due - timedelta(hours=1))
+    place_bid(alpha, tender.lots.get(), CHEAP)
+    tender = opened(tender, clock)
+    bid_evaluate(actor=evaluator, bid=bid_of(alpha, tender), qualified=False, comment="No cumple el RTM")
+
+    tender = tender_award(actor=officer, tender=tender)
+
+    lot = tender.lots.get()
+    assert lot.status == LotStatus.VOID
+    # The registry's policy for Peru (data): void, and the lot may be called again open to all.
+    assert "convocarse de nuevo para todas las empresas" in lot.status_reason
+    assert tender.status == TenderStatus.VOID
+    assert not Award.objects.exists()

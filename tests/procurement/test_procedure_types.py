@@ -56,6 +56,13 @@ def test_every_shipped_configuration_is_valid(row):
         (lambda c: c.update(appeal_window={}), "appeal window of 1 day or more"),
         (lambda c: c.update(evaluation="lottery"), "evaluation must be"),
         (lambda c: c["stages"].insert(4, "auction"), "a reverse auction is evaluated on price only"),
+        (lambda c: c.update(scoring="high"), "scoring must be a set of named values"),
+        (lambda c: c.update(scoring={"technical_weight": "0.5", "economic_weight": "0.6"}), "scoring:"),
+        (lambda c: c.update(scoring={"tie_rules": ["coin_toss"]}), "scoring:"),
+        (
+            lambda c: c.update(evaluation="price_only", scoring={"min_technical": "60"}),
+            "a price-only evaluation has no technical points",
+        ),
     ],
 )
 def test_invalid_configurations_are_named(change, problem):
