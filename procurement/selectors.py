@@ -528,13 +528,6 @@ def question_get_for_officer(*, actor: Any, question_id: int) -> Question:
     return question
 
 
-def bid_key_used(*, organisation: Organisation, tender: Tender, idempotency_key: str) -> bool:
-    """Whether ``organisation`` already sent a bid to ``tender`` under this idempotency key (a retry)."""
-    return Bid.objects.filter(
-        participant__tender=tender, participant__organisation=organisation, idempotency_key=idempotency_key
-    ).exists()
-
-
 # --- Performance -------------------------------------------------------------------------------------
 
 

@@ -30,7 +30,6 @@ from procurement.api.serializers import (
     OwnBidSerializer,
 )
 from procurement.selectors import (
-    bid_key_used,
     bids_of_organisation,
     bids_visible_to,
     lot_get_for_actor,
@@ -74,7 +73,6 @@ class LotBidCreateView(APIView):
         data = serializer.validated_data
         organisation = acting_organisation(request, data.get("organisation"))
         key = (request.headers.get("Idempotency-Key") or data["idempotency_key"]).strip()
-        retry = bool(key) and bid_key_used(organisation=organisation, tender=lot.tender, idempotency_key=key)
         bid, receipt = bid_submit(
             actor=supplier_actor(request),
             lot=lot,
@@ -85,7 +83,7 @@ class LotBidCreateView(APIView):
         )
         return Response(
             BidReceiptSerializer({**receipt, "bid_id": bid.pk, "received_at": bid.received_at}).data,
-            status=status.HTTP_200_OK if retry else status.HTTP_201_CREATED,
+            status=status.HTTP_200_OK if bid.replayed else status.HTTP_201_CREATED,
         )
 
 

@@ -251,7 +251,8 @@ def bid_submit(
     supplier is eligible for the lot now (the check is recorded with the bid, or not at all).
     A live bid of the participant for the lot is replaced. The same ``idempotency_key`` with the same
     content returns the bid already recorded and its receipt (even after the deadline: it is a retry
-    of a bid received in time); with other content it is refused. Locks the lot, then its live bid.
+    of a bid received in time), with ``bid.replayed`` True (False for a bid recorded now); with other
+    content it is refused. Locks the lot, then its live bid.
     """
     now = clock.now()
     _require_representative(actor, organisation)
@@ -287,6 +288,7 @@ def bid_submit(
     replay = _replay(participant.pk, key, lot, salts, content)
     if replay is not None:
         existing, salt = replay
+        existing.replayed = True
         return existing, bid_receipt(bid=existing, tender=tender, lot=lot, ruc=supplier.ruc, salt=salt)
 
     _refuse_after_deadline(tender, now)
@@ -366,6 +368,7 @@ def bid_submit(
         },
     )
     logger.info("bid.submitted", extra={"tender_id": tender.pk, "lot_id": lot.pk, "bid_id": bid.pk})
+    bid.replayed = False
     return bid, receipt
 
 
@@ -400,6 +403,7 @@ def bid_withdraw(*, actor: Any, bid: Bid) -> Bid:
 
 def _replayed(replay: tuple[Bid, str], lot: Lot, organisation: Organisation) -> tuple[Bid, dict[str, Any]]:
     existing, salt = replay
+    existing.replayed = True
     tender = Tender.objects.get(pk=lot.tender_id)
     supplier = supplier_for_organisation(organisation_id=organisation.pk)
     return existing, bid_receipt(bid=existing, tender=tender, lot=lot, ruc=supplier.ruc, salt=salt)

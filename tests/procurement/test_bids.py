@@ -290,6 +290,7 @@ def test_a_retry_with_the_same_key_and_content_returns_the_same_bid_and_receipt(
     again, again_receipt = submit(supplier, lot, prices={1: Decimal("1234.560"), 2: Decimal("99.9")})
 
     assert (again, again_receipt) == (bid, receipt)
+    assert (bid.replayed, again.replayed) == (False, True)  # the API answers 201, then 200
     assert bid_footprint() == before
 
 
