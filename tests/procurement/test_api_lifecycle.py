@@ -42,7 +42,6 @@ from procurement.services.contracts import contract_sign
 from tests.factories import member
 from tests.portal.api_helpers import assert_problem, bearer, in_spanish
 from tests.procurement.factories import (
-    MONDAY_9AM,
     bid_footprint,
     entity_officer,
     footprint,
@@ -192,12 +191,6 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
 
 
 @pytest.fixture

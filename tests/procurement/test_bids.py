@@ -29,7 +29,6 @@ from tests.procurement.factories import (
     bid_footprint,
     draft_tender,
     earliest,
-    entity_officer,
     item_data,
     lot_data,
     open_bidding,
@@ -40,17 +39,6 @@ pytestmark = pytest.mark.django_db
 
 PRICES = {1: Decimal("1234.56"), 2: Decimal("99.90")}
 TECHNICAL = {"delivery_days": 15, "warranty_months": 24, "brand": "Lenovo"}
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
 
 
 def two_item_lot(**overrides):

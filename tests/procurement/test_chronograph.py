@@ -20,7 +20,6 @@ from tests.procurement.factories import (
     MONDAY_9AM,
     draft_tender,
     earliest,
-    entity_officer,
     line_data,
     lot_data,
     procedure,
@@ -53,17 +52,6 @@ def moves_of(tender) -> list[str]:
         .order_by("pk")
         .values_list("action", flat=True)
     )
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
 
 
 # --- next_check: a pure function of the row ----------------------------------------------------------

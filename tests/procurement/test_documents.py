@@ -19,17 +19,6 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\nBases del procedimiento\n%%EOF\n"
 
 
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
-
-
 def add(officer, tender, kind=DocumentKind.BASES, content=PDF, title="Bases"):
     return tender_document_add(
         actor=officer, tender=tender, kind=kind, title=title, document_file=ContentFile(content, name="bases.pdf")

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from portal.accounts.enums import OrganisationKind, Role
 from portal.audit.models import AuditEvent
 from portal.core.errors import DomainError, RuleViolation
 from portal.notifications.models import Notification
@@ -21,8 +20,7 @@ from procurement.services.opening import tender_open
 from procurement.services.tenders import tender_cancel
 from smeregistry.models import AwardFact
 from smeregistry.services.sanctions import sanction_record
-from tests.factories import member
-from tests.procurement.factories import MONDAY_9AM, entity_officer, place_bid, tender_in_bidding
+from tests.procurement.factories import entity_officer, place_bid, tender_in_bidding
 from tests.smeregistry.factories import registered_supplier
 
 pytestmark = pytest.mark.django_db
@@ -30,32 +28,6 @@ pytestmark = pytest.mark.django_db
 # Lot 1: 40 laptops (item 1) and 40 monitors (item 2).
 CHEAP = {1: Decimal("2000.00"), 2: Decimal("500.00")}  # 40 × 2500 = 100,000.00
 DEAR = {1: Decimal("2500.00"), 2: Decimal("625.00")}  # 40 × 3125 = 125,000.00
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
-
-
-@pytest.fixture
-def entity(officer):
-    return officer.memberships.get().organisation
-
-
-@pytest.fixture
-def evaluator(entity):
-    return member(OrganisationKind.CONTRACTING_ENTITY, Role.EVALUATOR, organisation=entity)
-
-
-@pytest.fixture
-def reviewer(clock):
-    return member(OrganisationKind.OVERSIGHT_BODY, Role.REVIEWER)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from procurement.timeline import LIMA
 from tests.factories import member
 from tests.portal.api_helpers import in_spanish
 from tests.portal.test_accessibility import audit
-from tests.procurement.factories import MONDAY_9AM, draft_tender, entity_officer, place_bid, tender_in_bidding
+from tests.procurement.factories import draft_tender, entity_officer, place_bid, tender_in_bidding
 from tests.smeregistry.factories import registered_supplier
 
 pytestmark = pytest.mark.django_db
@@ -29,27 +29,6 @@ pytestmark = pytest.mark.django_db
 CHEAP = {1: Decimal("2000.00"), 2: Decimal("500.00")}  # 40 × 2500 = 100,000.00
 DEAR = {1: Decimal("2500.00"), 2: Decimal("625.00")}  # 40 × 3125 = 125,000.00
 PDF = b"%PDF-1.4\nBases\n%%EOF\n"
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
-
-
-@pytest.fixture
-def entity(officer):
-    return officer.memberships.get().organisation
-
-
-@pytest.fixture
-def evaluator(entity):
-    return member(OrganisationKind.CONTRACTING_ENTITY, Role.EVALUATOR, organisation=entity)
 
 
 @pytest.fixture

@@ -49,22 +49,6 @@ BASES = b"%PDF-1.4\nBases integradas\n%%EOF\n"
 
 
 @pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
-
-
-@pytest.fixture
-def entity(officer):
-    return officer.memberships.get().organisation
-
-
-@pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path

@@ -18,26 +18,10 @@ from procurement.services.chronograph import chronograph_sweep
 from tests.factories import member
 from tests.portal.api_helpers import in_spanish
 from tests.portal.test_accessibility import audit
-from tests.procurement.factories import MONDAY_9AM, entity_officer, place_bid, tender_in_bidding
+from tests.procurement.factories import place_bid, tender_in_bidding
 from tests.smeregistry.factories import registered_supplier
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
-
-
-@pytest.fixture
-def reviewer(clock):
-    return member(OrganisationKind.OVERSIGHT_BODY, Role.REVIEWER)
 
 
 @pytest.fixture

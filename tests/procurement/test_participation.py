@@ -38,17 +38,6 @@ BASES = b"%PDF-1.4\nBases integradas - AS-0001\n%%EOF\n"
 
 
 @pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
-
-
-@pytest.fixture
 def published(officer):
     tender = draft_tender(officer)
     tender = tender_set_timeline(actor=officer, tender=tender, timeline=earliest(MONDAY_9AM))

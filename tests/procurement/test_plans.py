@@ -22,11 +22,6 @@ def officer(frozen_clock):
     return entity_officer()
 
 
-@pytest.fixture
-def entity(officer):
-    return officer.memberships.get().organisation
-
-
 def test_officer_drafts_the_first_version(officer, entity):
     plan = plan_create(
         actor=officer,

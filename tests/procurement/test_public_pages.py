@@ -55,12 +55,6 @@ def codes(response) -> list[str]:
 
 
 @pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path

@@ -8,16 +8,10 @@ import pytest
 from portal.notifications.models import Notification
 from procurement.services.reminders import deadline_reminders
 from procurement.services.tenders import tender_amend_deadline
-from tests.procurement.factories import MONDAY_9AM, entity_officer, place_bid, tender_in_bidding
+from tests.procurement.factories import entity_officer, place_bid, tender_in_bidding
 from tests.smeregistry.factories import registered_supplier
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
 
 
 def reminded():

@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from portal.accounts.enums import OrganisationKind, Role
 from portal.audit.models import AuditEvent
 from portal.notifications.models import Notification
 from procurement.enums import AppealStatus, ContractStatus
@@ -27,11 +26,8 @@ from procurement.services.awards import bid_evaluate, tender_award
 from procurement.services.chronograph import chronograph_sweep
 from procurement.services.contracts import contract_complete, contract_sign
 from procurement.timeline import LIMA
-from tests.factories import member
 from tests.portal.api_helpers import in_spanish
 from tests.procurement.factories import (
-    MONDAY_9AM,
-    entity_officer,
     item_data,
     lot_data,
     place_bid,
@@ -61,32 +57,6 @@ def page(client, tender, who=None):
     response = signed_in(client, who).get(reverse("tender-detail", args=[tender.pk]))
     assert response.status_code == 200
     return response
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
-
-
-@pytest.fixture
-def entity(officer):
-    return officer.memberships.get().organisation
-
-
-@pytest.fixture
-def evaluator(entity):
-    return member(OrganisationKind.CONTRACTING_ENTITY, Role.EVALUATOR, organisation=entity)
-
-
-@pytest.fixture
-def reviewer(clock):
-    return member(OrganisationKind.OVERSIGHT_BODY, Role.REVIEWER)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.urls import reverse
 from procurement.models import Bid, Tender
 from procurement.services.chronograph import chronograph_sweep
 from tests.factories import UserFactory
-from tests.procurement.factories import MONDAY_9AM, entity_officer, place_bid, tender_in_bidding
+from tests.procurement.factories import entity_officer, place_bid, tender_in_bidding
 from tests.smeregistry.factories import registered_supplier
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +23,6 @@ pytestmark = pytest.mark.django_db
 # Unusual amounts, so that finding them anywhere means they leaked: 40 × 7,777.77 + 40 × 333.33.
 PRICES = {1: Decimal("7777.77"), 2: Decimal("333.33")}
 TELLTALES = ("7777.77", "7777,77", "333.33", "324444", "324,444")
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ from tests.procurement.factories import (
     bid_footprint,
     draft_tender,
     earliest,
-    entity_officer,
     item_data,
     lot_data,
     open_bidding,
@@ -47,17 +46,6 @@ BIDS_DUE = datetime(2026, 7, 22, 22, 0, tzinfo=UTC)
 
 def shown(response, text) -> bool:
     return escape(in_spanish(text)) in response.content.decode()
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
 
 
 def published(officer, **kwargs):

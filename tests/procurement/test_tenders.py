@@ -44,22 +44,6 @@ BIDS_DUE = datetime(2026, 7, 22, 22, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock(frozen_clock):
-    frozen_clock.set(MONDAY_9AM)
-    return frozen_clock
-
-
-@pytest.fixture
-def officer(clock):
-    return entity_officer()
-
-
-@pytest.fixture
-def entity(officer):
-    return officer.memberships.get().organisation
-
-
-@pytest.fixture
 def plan(officer):
     return published_plan(officer)
 
