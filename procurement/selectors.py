@@ -734,3 +734,49 @@ def tender_contract_get(*, tender: Tender, contract_id: int) -> Contract:
     if contract is None:
         raise NotFoundError(_("No such contract."), code="contract_not_found")
     return contract
+
+
+# --- Acts after the bids: the rows an act is about, if the actor may see them --------------------------
+
+
+def _visible_tender_ids(actor: Any):
+    return tenders_visible_to(actor=actor).order_by().values("pk")
+
+
+def opened_bid_get(*, actor: Any, bid_id: int) -> Bid:
+    """An opened, live bid of a tender ``actor`` may see; "not found" for a bid still sealed (its existence
+    is not leaked), withdrawn or replaced. Its sealed box is not read."""
+    bid = (
+        Bid.objects.defer("sealed")
+        .filter(
+            pk=bid_id, status=BidStatus.SUBMITTED, opened_at__isnull=False, lot__tender__in=_visible_tender_ids(actor)
+        )
+        .first()
+    )
+    if bid is None:
+        raise NotFoundError(_("No such bid."), code="bid_not_found")
+    return bid
+
+
+def appeal_get(*, actor: Any, appeal_id: int) -> Appeal:
+    """An appeal (a public act, on a process that was awarded); "not found" otherwise."""
+    appeal = (
+        Appeal.objects.select_related("appellant", "lot")
+        .filter(pk=appeal_id, tender__in=_visible_tender_ids(actor))
+        .first()
+    )
+    if appeal is None:
+        raise NotFoundError(_("No such appeal."), code="appeal_not_found")
+    return appeal
+
+
+def contract_get(*, actor: Any, contract_id: int) -> Contract:
+    """A contract (public with the results of its process); "not found" otherwise."""
+    contract = (
+        Contract.objects.select_related("supplier", "award__lot")
+        .filter(pk=contract_id, tender__in=_visible_tender_ids(actor))
+        .first()
+    )
+    if contract is None:
+        raise NotFoundError(_("No such contract."), code="contract_not_found")
+    return contract

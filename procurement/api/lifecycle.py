@@ -42,7 +42,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.accounts.api import schema  # noqa: F401 - registers the token scheme for the API docs
-from portal.core.errors import NotFoundError, RuleViolation
+from portal.core.errors import RuleViolation
 from procurement.api.common import TENDER_ID, path_id, problems
 from procurement.api.permissions import PersonOnly, PublicRead, acting_organisation
 from procurement.api.serializers_lifecycle import (
@@ -60,13 +60,15 @@ from procurement.api.serializers_lifecycle import (
     OpeningRecordSerializer,
     ResultsSerializer,
 )
-from procurement.models import Appeal, Award, Bid, BidStatus, Contract, Item, Lot, Tender
+from procurement.models import Appeal, Award, Bid, Contract, Item, Lot, Tender
 from procurement.selectors import (
+    appeal_get,
+    contract_get,
     lot_get_for_actor,
+    opened_bid_get,
     opened_bids,
     score_sheets,
     tender_get_for_actor,
-    tenders_visible_to,
 )
 from procurement.services._common import require_oversight_reviewer
 from procurement.services.appeals import appeal_file, appeal_resolve
@@ -202,42 +204,6 @@ def results(tender: Tender) -> dict[str, Any]:
         "appeals": list(_appeals().filter(tender=tender).order_by("filed_at", "pk")),
         "contracts": list(_contracts().filter(tender=tender).order_by("number")),
     }
-
-
-def _visible(actor: Any):
-    return tenders_visible_to(actor=actor).values("pk")
-
-
-def opened_bid_get(*, actor: Any, bid_id: int) -> Bid:
-    """An opened, live bid of a tender ``actor`` may see; "not found" for a bid still sealed (its existence
-    is not leaked), withdrawn or replaced. Its sealed box is not read."""
-    bid = (
-        Bid.objects.defer("sealed")
-        .filter(pk=bid_id, status=BidStatus.SUBMITTED, opened_at__isnull=False, lot__tender__in=_visible(actor))
-        .first()
-    )
-    if bid is None:
-        raise NotFoundError(_("No such bid."), code="bid_not_found")
-    return bid
-
-
-def appeal_get(*, actor: Any, appeal_id: int) -> Appeal:
-    """An appeal (a public act, on a process that was awarded); "not found" otherwise."""
-    appeal = _appeals().filter(pk=appeal_id, tender__in=_visible(actor)).first()
-    if appeal is None:
-        raise NotFoundError(_("No such appeal."), code="appeal_not_found")
-    return appeal
-
-
-def contract_get(*, actor: Any, contract_id: int) -> Contract:
-    """A contract (public with the results of its process); "not found" otherwise."""
-    contract = _contracts().filter(pk=contract_id, tender__in=_visible(actor)).first()
-    if contract is None:
-        raise NotFoundError(_("No such contract."), code="contract_not_found")
-    return contract
-
-
-# --- The entity's acts ----------------------------------------------------------------------------------
 
 
 class PersonActView(APIView):
