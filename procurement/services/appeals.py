@@ -43,6 +43,14 @@ logger = logging.getLogger(__name__)
 
 GROUNDS_MAX = 20_000
 CENT = Decimal("0.01")
+# A lot's result can be appealed once it has one: an award, or a void declared at the award.
+APPEALABLE_LOTS = frozenset({LotStatus.AWARDED, LotStatus.VOID})
+
+
+def appeal_window_open(tender: Tender, now) -> bool:
+    """Whether appeals are received now (server time): the rule ``appeal_file`` applies, for the pages
+    to offer the form only then."""
+    return tender.status == TenderStatus.APPEAL_WINDOW and tender.appeal_until is not None and now < tender.appeal_until
 
 
 def appeal_fee(*, lot: Lot, on=None) -> Decimal:
@@ -95,11 +103,11 @@ def appeal_file(*, actor: Any, lot: Lot, organisation: Organisation, grounds: st
         lot=lot, participant__organisation=organisation, status=BidStatus.SUBMITTED, opened_at__isnull=False
     ).exists():
         raise PermissionDenied(_("Only the lot's bidders may appeal its result."))
-    if tender.status != TenderStatus.APPEAL_WINDOW or tender.appeal_until is None or now >= tender.appeal_until:
+    if not appeal_window_open(tender, now):
         raise RuleViolation(
             _("Appeals are received only while the appeal window is open."), code="appeal_window_closed"
         )
-    if lot.status not in (LotStatus.AWARDED, LotStatus.VOID):
+    if lot.status not in APPEALABLE_LOTS:
         raise RuleViolation(_("This lot has no result to appeal."), code="nothing_to_appeal")
     if Appeal.objects.filter(lot=lot, appellant=organisation, status=AppealStatus.FILED).exists():
         raise RuleViolation(_("Your appeal on this lot is already pending."), code="appeal_pending")

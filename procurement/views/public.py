@@ -29,7 +29,7 @@ from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation
 from portal.core import clock
 from portal.core.errors import DomainError, NotFoundError
-from procurement.enums import AppealStatus, ContractStatus, LotStatus, ProcurementObject, TenderStatus
+from procurement.enums import AppealStatus, ContractStatus, ProcurementObject, TenderStatus
 from procurement.forms_supplier import AppealForm, QuestionForm
 from procurement.models import ProcedureType, Tender
 from procurement.reference_data import UNITS_REC20
@@ -51,7 +51,7 @@ from procurement.selectors import (
     tender_search,
     tenders_visible_to,
 )
-from procurement.services.appeals import appeal_fee
+from procurement.services.appeals import APPEALABLE_LOTS, appeal_fee, appeal_window_open
 from procurement.services.bids import SUPPLIER_ROLES
 from procurement.services.contracts import SIGNING_STATUSES
 from procurement.timeline import LIMA
@@ -348,16 +348,11 @@ def appealable_lots(
     """The lots whose result ``supplier`` may appeal now: the window is open, the lot has a result and
     one of its bids was opened, and no appeal of its on the lot is pending. Each gets the fee it would
     pay (``appeal_fee``) or, when no fee rule is in force, the service's refusal to show instead."""
-    window_open = tender.status == S.APPEAL_WINDOW and tender.appeal_until is not None and now < tender.appeal_until
-    if supplier is None or not window_open:
+    if supplier is None or not appeal_window_open(tender, now):
         return []
     bid_on = {bid.lot_id for bids in record.values() for bid in bids if bid.organisation_id == supplier.pk}
     pending = {appeal.lot_number for appeal in own_appeals if appeal.status == AppealStatus.FILED}
-    lots = [
-        lot
-        for lot in lots
-        if lot.pk in bid_on and lot.status in (LotStatus.AWARDED, LotStatus.VOID) and lot.number not in pending
-    ]
+    lots = [lot for lot in lots if lot.pk in bid_on and lot.status in APPEALABLE_LOTS and lot.number not in pending]
     for lot in lots:
         lot.tender = tender  # the fee rule is the tender's jurisdiction's: no query for it
         try:
