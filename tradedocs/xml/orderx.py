@@ -1,0 +1,537 @@
+"""Order-X 1.0 (UN/CEFACT SCRDM Cross Industry Order, D20B) ⇄ the canonical ``Order``.
+
+``parse_order`` reads a tree from the hardened parser (``intake.read_document``) into an ``Order``;
+``render_order`` builds the tree back, in the element order of the profile's XSD, and refuses to
+return anything the XSD rejects (``schemas.ensure_valid``). Decimals are written with ``str`` and
+read with ``Decimal``, never requantized, so that ``parse_order(render_order(x)) == x``.
+
+Order-X profiles nest: BASIC ⊂ COMFORT ⊂ EXTENDED. The profile is chosen from
+``Order.specification`` (BT-24); COMFORT carries every field of the model, BASIC drops what its
+schema has no place for (see ``_Profile``).
+
+Where an identifier has no scheme it is written as ``ram:ID``, with a scheme as
+``ram:GlobalID/@schemeID`` (the Order-X rules require a scheme on every GlobalID).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
+from tradedocs.model import (
+    ORDERX_BASIC,
+    Address,
+    Contact,
+    Delivery,
+    Identifier,
+    Item,
+    Note,
+    Order,
+    OrderLine,
+    OrderTotals,
+    Party,
+    Price,
+)
+
+from .intake import IntakeError
+from .schemas import ensure_valid
+
+# The official namespace of the message (the XSD's targetNamespace): unlike CII it has no
+# ``standard:`` segment. The variant with ``standard:`` is read too, since some producers write it.
+RSM = "urn:un:unece:uncefact:data:SCRDMCCBDACIOMessageStructure:100"
+RSM_READ = (RSM, "urn:un:unece:uncefact:data:standard:SCRDMCCBDACIOMessageStructure:100")
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:128"
+UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:128"
+NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT}
+ROOT = "SCRDMCCBDACIOMessageStructure"
+
+DATE_FORMAT = "102"  # UNTDID 2379: CCYYMMDD
+VAT = "VA"  # tax registration scheme for a VAT identifier (BT-31, BT-48)
+FISCAL = "FC"  # … and for the seller's tax registration (BT-32)
+PROJECT_NAME = "Project reference"  # ram:Name is mandatory; the model carries only the id (BT-11)
+NS = {"ram": RAM, "udt": UDT}
+
+
+# ── reading ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def _unreadable(message: str) -> IntakeError:
+    return IntakeError("unreadable", message)
+
+
+def _text(element: etree._Element | None, path: str) -> str:
+    """The stripped text at ``path`` under ``element``; "" when either is missing."""
+    if element is None:
+        return ""
+    found = element.find(path, NS)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _required(element: etree._Element | None, path: str, term: str) -> str:
+    value = _text(element, path)
+    if not value:
+        raise _unreadable(f"The order has no {term} ({path}).")
+    return value
+
+
+def _to_decimal(raw: str, path: str) -> Decimal:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise _unreadable(f"The value {raw!r} of {path} is not a number.") from None
+    if not value.is_finite():
+        raise _unreadable(f"The value {raw!r} of {path} is not a number.")
+    return value
+
+
+def _decimal(element: etree._Element | None, path: str) -> Decimal | None:
+    raw = _text(element, path)
+    return _to_decimal(raw, path) if raw else None
+
+
+def _required_decimal(element: etree._Element | None, path: str, term: str) -> Decimal:
+    return _to_decimal(_required(element, path, term), path)
+
+
+def _date(element: etree._Element | None, path: str) -> datetime.date | None:
+    """A udt:DateTimeType at ``path``: a DateTimeString in format 102, or an xsd:dateTime."""
+    if element is None:
+        return None
+    holder = element.find(path, NS)
+    if holder is None:
+        return None
+    raw = _text(holder, "udt:DateTimeString")
+    try:
+        if raw:
+            fmt = holder.find("udt:DateTimeString", NS).get("format", DATE_FORMAT)
+            if fmt != DATE_FORMAT:
+                raise _unreadable(f"The date format {fmt!r} of {path} is not {DATE_FORMAT} (CCYYMMDD).")
+            return datetime.datetime.strptime(raw, "%Y%m%d").date()  # noqa: DTZ007 — a date, no time zone
+        raw = _text(holder, "udt:DateTime")
+        return datetime.date.fromisoformat(raw[:10]) if raw else None
+    except ValueError:
+        raise _unreadable(f"The date {raw!r} of {path} is not a valid date.") from None
+
+
+def _identifier(element: etree._Element | None) -> Identifier | None:
+    if element is None:
+        return None
+    value = (element.text or "").strip()
+    return Identifier(value, element.get("schemeID", "").strip()) if value else None
+
+
+def _first_identifier(element: etree._Element | None, *paths: str) -> Identifier | None:
+    for path in paths:
+        found = _identifier(element.find(path, NS)) if element is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+def _address(element: etree._Element | None) -> Address | None:
+    if element is None:
+        return None
+    return Address(
+        line1=_text(element, "ram:LineOne"),
+        line2=_text(element, "ram:LineTwo"),
+        line3=_text(element, "ram:LineThree"),
+        city=_text(element, "ram:CityName"),
+        postcode=_text(element, "ram:PostcodeCode"),
+        subdivision=_text(element, "ram:CountrySubDivisionName"),
+        country=_text(element, "ram:CountryID"),
+    )
+
+
+def _contact(element: etree._Element | None) -> Contact | None:
+    if element is None:
+        return None
+    return Contact(
+        name=_text(element, "ram:PersonName") or _text(element, "ram:DepartmentName"),
+        phone=_text(element, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
+        email=_text(element, "ram:EmailURIUniversalCommunication/ram:URIID"),
+    )
+
+
+def _party(element: etree._Element | None, term: str) -> Party:
+    if element is None:
+        raise _unreadable(f"The order has no {term}.")
+    identifiers = tuple(
+        i for i in (_identifier(child) for child in element if child.tag in (f"{{{RAM}}}ID", f"{{{RAM}}}GlobalID")) if i
+    )
+    registrations = {
+        r.get("schemeID", "").strip(): (r.text or "").strip()
+        for r in element.findall("ram:SpecifiedTaxRegistration/ram:ID", NS)
+    }
+    return Party(
+        name=_required(element, "ram:Name", f"{term} name"),
+        trading_name=_text(element, "ram:SpecifiedLegalOrganization/ram:TradingBusinessName"),
+        identifiers=identifiers,
+        legal_id=_identifier(element.find("ram:SpecifiedLegalOrganization/ram:ID", NS)),
+        vat_id=registrations.get(VAT, ""),
+        tax_registration_id=registrations.get(FISCAL, ""),
+        legal_info=_text(element, "ram:Description"),
+        electronic_address=_identifier(element.find("ram:URIUniversalCommunication/ram:URIID", NS)),
+        address=_address(element.find("ram:PostalTradeAddress", NS)) or Address(),
+        contact=_contact(element.find("ram:DefinedTradeContact", NS)),
+    )
+
+
+def _notes(element: etree._Element | None) -> tuple[Note, ...]:
+    if element is None:
+        return ()
+    return tuple(
+        Note(text=_text(note, "ram:Content"), subject_code=_text(note, "ram:SubjectCode"))
+        for note in element.findall("ram:IncludedNote", NS)
+    )
+
+
+def _price(agreement: etree._Element | None, line_id: str) -> Price:
+    net = agreement.find("ram:NetPriceProductTradePrice", NS) if agreement is not None else None
+    gross = agreement.find("ram:GrossPriceProductTradePrice", NS) if agreement is not None else None
+    basis = net.find("ram:BasisQuantity", NS) if net is not None else None
+    if basis is None and gross is not None:
+        basis = gross.find("ram:BasisQuantity", NS)
+    discount = None
+    if gross is not None:
+        for allowance in gross.findall("ram:AppliedTradeAllowanceCharge", NS):
+            if _text(allowance, "ram:ChargeIndicator/udt:Indicator").lower() in ("false", "0"):
+                discount = _decimal(allowance, "ram:ActualAmount")
+                break
+    return Price(
+        net=_required_decimal(net, "ram:ChargeAmount", f"net price of line {line_id}"),
+        discount=discount,
+        gross=_decimal(gross, "ram:ChargeAmount"),
+        base_quantity=_decimal(basis, ".") if basis is not None else None,
+        base_quantity_unit=basis.get("unitCode", "").strip() if basis is not None else "",
+    )
+
+
+def _item(product: etree._Element | None, line_id: str) -> Item:
+    classifications = tuple(
+        Identifier((code.text or "").strip(), code.get("listID", "").strip())
+        for code in (
+            product.findall("ram:DesignatedProductClassification/ram:ClassCode", NS) if product is not None else []
+        )
+        if (code.text or "").strip()
+    )
+    return Item(
+        name=_required(product, "ram:Name", f"item name of line {line_id}"),
+        description=_text(product, "ram:Description"),
+        seller_id=_text(product, "ram:SellerAssignedID"),
+        buyer_id=_text(product, "ram:BuyerAssignedID"),
+        standard_id=_identifier(product.find("ram:GlobalID", NS)) if product is not None else None,
+        classifications=classifications,
+        origin_country=_text(product, "ram:OriginTradeCountry/ram:ID"),
+    )
+
+
+def _line(element: etree._Element) -> OrderLine:
+    document = element.find("ram:AssociatedDocumentLineDocument", NS)
+    line_id = _required(document, "ram:LineID", "line identifier (BT-126)")
+    delivery = element.find("ram:SpecifiedLineTradeDelivery", NS)
+    settlement = element.find("ram:SpecifiedLineTradeSettlement", NS)
+    quantity = delivery.find("ram:RequestedQuantity", NS) if delivery is not None else None
+    tax = settlement.find("ram:ApplicableTradeTax", NS) if settlement is not None else None
+    return OrderLine(
+        id=line_id,
+        quantity=_required_decimal(delivery, "ram:RequestedQuantity", f"quantity of line {line_id}"),
+        unit=quantity.get("unitCode", "").strip() if quantity is not None else "",
+        net_amount=_required_decimal(
+            settlement,
+            "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
+            f"net amount of line {line_id}",
+        ),
+        price=_price(element.find("ram:SpecifiedLineTradeAgreement", NS), line_id),
+        item=_item(element.find("ram:SpecifiedTradeProduct", NS), line_id),
+        vat_category=_text(tax, "ram:CategoryCode"),
+        vat_rate=_decimal(tax, "ram:RateApplicablePercent"),
+        note="\n".join(n.text for n in _notes(document)),
+    )
+
+
+def _delivery(element: etree._Element | None) -> Delivery | None:
+    if element is None:
+        return None
+    ship_to = element.find("ram:ShipToTradeParty", NS)
+    date = _date(element, "ram:RequestedDeliverySupplyChainEvent/ram:OccurrenceDateTime")
+    if ship_to is None and date is None:
+        return None
+    return Delivery(
+        party_name=_text(ship_to, "ram:Name"),
+        location_id=_first_identifier(ship_to, "ram:ID", "ram:GlobalID"),
+        date=date,
+        address=_address(ship_to.find("ram:PostalTradeAddress", NS)) if ship_to is not None else None,
+    )
+
+
+def parse_order(root: etree._Element) -> Order:
+    """The ``Order`` carried by an Order-X message; IntakeError("unreadable") when a mandatory term
+    is missing or a value cannot be read."""
+    qname = etree.QName(root)
+    if qname.localname != ROOT or qname.namespace not in RSM_READ:
+        raise IntakeError("unknown_document", f"The root element {qname.text} is not an Order-X order.")
+    rsm = qname.namespace
+    context = root.find(f"{{{rsm}}}ExchangedDocumentContext")
+    document = root.find(f"{{{rsm}}}ExchangedDocument")
+    transaction = root.find(f"{{{rsm}}}SupplyChainTradeTransaction")
+    if document is None:
+        raise _unreadable("The order has no rsm:ExchangedDocument, so no number (BT-1) or issue date (BT-2).")
+    if transaction is None:
+        raise _unreadable("The order has no rsm:SupplyChainTradeTransaction, so no parties, lines or totals.")
+    number = _required(document, "ram:ID", "order number (BT-1)")
+    type_code = _required(document, "ram:TypeCode", "document type code (BT-3)")
+    issue_date = _date(document, "ram:IssueDateTime")
+    if issue_date is None:
+        raise _unreadable("The order has no issue date (BT-2, ram:IssueDateTime/udt:DateTimeString).")
+    agreement = transaction.find("ram:ApplicableHeaderTradeAgreement", NS)
+    settlement = transaction.find("ram:ApplicableHeaderTradeSettlement", NS)
+    summation = (
+        settlement.find("ram:SpecifiedTradeSettlementHeaderMonetarySummation", NS) if settlement is not None else None
+    )
+    return Order(
+        number=number,
+        issue_date=issue_date,
+        currency=_required(settlement, "ram:OrderCurrencyCode", "order currency (BT-5)"),
+        seller=_party(agreement.find("ram:SellerTradeParty", NS) if agreement is not None else None, "seller (BG-4)"),
+        buyer=_party(agreement.find("ram:BuyerTradeParty", NS) if agreement is not None else None, "buyer (BG-7)"),
+        totals=OrderTotals(
+            line_total=_required_decimal(summation, "ram:LineTotalAmount", "sum of line net amounts (BT-106)"),
+            tax_exclusive=_decimal(summation, "ram:TaxBasisTotalAmount"),
+            tax_total=_decimal(summation, "ram:TaxTotalAmount"),
+            tax_inclusive=_decimal(summation, "ram:GrandTotalAmount"),
+        ),
+        lines=tuple(_line(line) for line in transaction.findall("ram:IncludedSupplyChainTradeLineItem", NS)),
+        type_code=type_code,
+        specification=_required(
+            context, "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", "specification identifier (BT-24)"
+        ),
+        business_process=_text(context, "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"),
+        buyer_reference=_text(agreement, "ram:BuyerReference"),
+        contract_reference=_text(agreement, "ram:ContractReferencedDocument/ram:IssuerAssignedID"),
+        project_reference=_text(agreement, "ram:SpecifiedProcuringProject/ram:ID"),
+        quotation_reference=_text(agreement, "ram:QuotationReferencedDocument/ram:IssuerAssignedID"),
+        payment_terms=_text(settlement, "ram:SpecifiedTradePaymentTerms/ram:Description"),
+        notes=_notes(document),
+        delivery=_delivery(transaction.find("ram:ApplicableHeaderTradeDelivery", NS)),
+    )
+
+
+# ── writing ──────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What the chosen Order-X profile's schema has room for (BASIC lacks the COMFORT extras)."""
+
+    schema: str
+    comfort: bool  # COMFORT and EXTENDED: project, payment terms, party description, second tax
+    #   registration, line VAT, gross price and discount, item description/classification/origin
+
+
+def _profile(specification: str) -> _Profile:
+    if specification == ORDERX_BASIC or specification.endswith(":basic"):
+        return _Profile("orderx-basic", comfort=False)
+    if specification.endswith(":extended"):
+        return _Profile("orderx-extended", comfort=True)
+    return _Profile("orderx-comfort", comfort=True)
+
+
+def _qualified(tag: str) -> str:
+    prefix, local = tag.split(":")
+    return f"{{{NSMAP[prefix]}}}{local}"
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
+    """Append ``prefix:Local`` with optional text and the non-empty attributes."""
+    element = etree.SubElement(parent, _qualified(tag), {k: v for k, v in attributes.items() if v})
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _path(parent: etree._Element, path: str, text: str | None = None, **attributes: str) -> etree._Element:
+    """Append a chain of new elements ``a/b/c``; text and attributes go on the last."""
+    *outer, last = path.split("/")
+    for tag in outer:
+        parent = _sub(parent, tag)
+    return _sub(parent, last, text, **attributes)
+
+
+def _optional(parent: etree._Element, path: str, value: str | Decimal | None, **attributes: str) -> None:
+    """Write ``path`` only when the model has a value for it."""
+    if value not in (None, ""):
+        _path(parent, path, str(value), **attributes)
+
+
+def _write_date(parent: etree._Element, path: str, date: datetime.date) -> None:
+    _path(parent, f"{path}/udt:DateTimeString", date.strftime("%Y%m%d"), format=DATE_FORMAT)
+
+
+def _write_id(parent: etree._Element, identifier: Identifier | None, *, global_tag: str = "ram:GlobalID") -> None:
+    if identifier is not None:
+        tag = global_tag if identifier.scheme else "ram:ID"
+        _sub(parent, tag, identifier.value, schemeID=identifier.scheme)
+
+
+def _write_address(parent: etree._Element, address: Address | None) -> None:
+    if address is None or address == Address():
+        return
+    element = _sub(parent, "ram:PostalTradeAddress")
+    _optional(element, "ram:PostcodeCode", address.postcode)
+    _optional(element, "ram:LineOne", address.line1)
+    _optional(element, "ram:LineTwo", address.line2)
+    _optional(element, "ram:LineThree", address.line3)
+    _optional(element, "ram:CityName", address.city)
+    _sub(element, "ram:CountryID", address.country)  # mandatory: an empty one is a RenderError
+    _optional(element, "ram:CountrySubDivisionName", address.subdivision)
+
+
+def _write_party(parent: etree._Element, tag: str, party: Party, profile: _Profile) -> None:
+    element = _sub(parent, tag)
+    # The schema wants the one ram:ID before the ram:GlobalIDs.
+    unschemed = [i for i in party.identifiers if not i.scheme][:1]
+    for identifier in (*unschemed, *(i for i in party.identifiers if i.scheme)):
+        _write_id(element, identifier)
+    _optional(element, "ram:Name", party.name)
+    if profile.comfort:
+        _optional(element, "ram:Description", party.legal_info)
+    if party.legal_id is not None or party.trading_name:
+        legal = _sub(element, "ram:SpecifiedLegalOrganization")
+        if party.legal_id is not None:
+            _sub(legal, "ram:ID", party.legal_id.value, schemeID=party.legal_id.scheme)
+        _optional(legal, "ram:TradingBusinessName", party.trading_name)
+    if party.contact is not None:
+        contact = _sub(element, "ram:DefinedTradeContact")
+        _optional(contact, "ram:PersonName", party.contact.name)
+        _optional(contact, "ram:TelephoneUniversalCommunication/ram:CompleteNumber", party.contact.phone)
+        _optional(contact, "ram:EmailURIUniversalCommunication/ram:URIID", party.contact.email)
+    _write_address(element, party.address)
+    if party.electronic_address is not None:
+        _path(
+            element,
+            "ram:URIUniversalCommunication/ram:URIID",
+            party.electronic_address.value,
+            schemeID=party.electronic_address.scheme,
+        )
+    registrations = [
+        (scheme, value) for scheme, value in ((VAT, party.vat_id), (FISCAL, party.tax_registration_id)) if value
+    ]
+    for scheme, value in registrations[: 2 if profile.comfort else 1]:
+        _path(element, "ram:SpecifiedTaxRegistration/ram:ID", value, schemeID=scheme)
+
+
+def _write_line(parent: etree._Element, line: OrderLine, profile: _Profile) -> None:
+    element = _sub(parent, "ram:IncludedSupplyChainTradeLineItem")
+    document = _sub(element, "ram:AssociatedDocumentLineDocument")
+    _sub(document, "ram:LineID", line.id)
+    _optional(document, "ram:IncludedNote/ram:Content", line.note)
+
+    item = line.item
+    product = _sub(element, "ram:SpecifiedTradeProduct")
+    if item.standard_id is not None:
+        _sub(product, "ram:GlobalID", item.standard_id.value, schemeID=item.standard_id.scheme)
+    _optional(product, "ram:SellerAssignedID", item.seller_id)
+    _optional(product, "ram:BuyerAssignedID", item.buyer_id)
+    _sub(product, "ram:Name", item.name)
+    if profile.comfort:
+        _optional(product, "ram:Description", item.description)
+        for classification in item.classifications:
+            _path(
+                product,
+                "ram:DesignatedProductClassification/ram:ClassCode",
+                classification.value,
+                listID=classification.scheme,
+            )
+        _optional(product, "ram:OriginTradeCountry/ram:ID", item.origin_country)
+
+    price = line.price
+    agreement = _sub(element, "ram:SpecifiedLineTradeAgreement")
+    if profile.comfort and price.gross is not None:
+        gross = _sub(agreement, "ram:GrossPriceProductTradePrice")
+        _sub(gross, "ram:ChargeAmount", str(price.gross))
+        _optional(gross, "ram:BasisQuantity", price.base_quantity, unitCode=price.base_quantity_unit)
+        if price.discount is not None:
+            allowance = _sub(gross, "ram:AppliedTradeAllowanceCharge")
+            _path(allowance, "ram:ChargeIndicator/udt:Indicator", "false")
+            _sub(allowance, "ram:ActualAmount", str(price.discount))
+    net = _sub(agreement, "ram:NetPriceProductTradePrice")
+    _sub(net, "ram:ChargeAmount", str(price.net))
+    _optional(net, "ram:BasisQuantity", price.base_quantity, unitCode=price.base_quantity_unit)
+
+    delivery = _sub(element, "ram:SpecifiedLineTradeDelivery")
+    _sub(delivery, "ram:RequestedQuantity", str(line.quantity), unitCode=line.unit)
+
+    settlement = _sub(element, "ram:SpecifiedLineTradeSettlement")
+    if profile.comfort and line.vat_category:
+        tax = _sub(settlement, "ram:ApplicableTradeTax")
+        _sub(tax, "ram:TypeCode", "VAT")
+        _sub(tax, "ram:CategoryCode", line.vat_category)
+        _optional(tax, "ram:RateApplicablePercent", line.vat_rate)
+    _path(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", str(line.net_amount))
+
+
+def _write_delivery(parent: etree._Element, delivery: Delivery | None) -> None:
+    element = _sub(parent, "ram:ApplicableHeaderTradeDelivery")
+    if delivery is None:
+        return
+    if delivery.party_name or delivery.location_id is not None or delivery.address is not None:
+        ship_to = _sub(element, "ram:ShipToTradeParty")
+        _write_id(ship_to, delivery.location_id)
+        _optional(ship_to, "ram:Name", delivery.party_name)
+        _write_address(ship_to, delivery.address)
+    if delivery.date is not None:
+        _write_date(element, "ram:RequestedDeliverySupplyChainEvent/ram:OccurrenceDateTime", delivery.date)
+
+
+def render_order(order: Order) -> bytes:
+    """The order as Order-X XML (UTF-8), valid against its profile's XSD; RenderError otherwise."""
+    profile = _profile(order.specification)
+    root = etree.Element(_qualified(f"rsm:{ROOT}"), nsmap=NSMAP)
+
+    context = _sub(root, "rsm:ExchangedDocumentContext")
+    _optional(context, "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID", order.business_process)
+    _path(context, "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", order.specification)
+
+    document = _sub(root, "rsm:ExchangedDocument")
+    _sub(document, "ram:ID", order.number)
+    _sub(document, "ram:TypeCode", order.type_code)
+    _write_date(document, "ram:IssueDateTime", order.issue_date)
+    for note in order.notes:
+        included = _sub(document, "ram:IncludedNote")
+        _sub(included, "ram:Content", note.text)
+        _optional(included, "ram:SubjectCode", note.subject_code)
+
+    transaction = _sub(root, "rsm:SupplyChainTradeTransaction")
+    for line in order.lines:
+        _write_line(transaction, line, profile)
+
+    agreement = _sub(transaction, "ram:ApplicableHeaderTradeAgreement")
+    _optional(agreement, "ram:BuyerReference", order.buyer_reference)
+    _write_party(agreement, "ram:SellerTradeParty", order.seller, profile)
+    _write_party(agreement, "ram:BuyerTradeParty", order.buyer, profile)
+    _optional(agreement, "ram:QuotationReferencedDocument/ram:IssuerAssignedID", order.quotation_reference)
+    _optional(agreement, "ram:ContractReferencedDocument/ram:IssuerAssignedID", order.contract_reference)
+    if profile.comfort and order.project_reference:
+        project = _sub(agreement, "ram:SpecifiedProcuringProject")
+        _sub(project, "ram:ID", order.project_reference)
+        _sub(project, "ram:Name", PROJECT_NAME)
+
+    _write_delivery(transaction, order.delivery)
+
+    settlement = _sub(transaction, "ram:ApplicableHeaderTradeSettlement")
+    _sub(settlement, "ram:OrderCurrencyCode", order.currency)
+    if profile.comfort:
+        _optional(settlement, "ram:SpecifiedTradePaymentTerms/ram:Description", order.payment_terms)
+    totals = order.totals
+    summation = _sub(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+    _sub(summation, "ram:LineTotalAmount", str(totals.line_total))
+    # TaxBasisTotalAmount is mandatory in Order-X; without BT-109 it equals the line total.
+    tax_basis = totals.tax_exclusive if totals.tax_exclusive is not None else totals.line_total
+    _sub(summation, "ram:TaxBasisTotalAmount", str(tax_basis))
+    _optional(summation, "ram:TaxTotalAmount", totals.tax_total, currencyID=order.currency)
+    _optional(summation, "ram:GrandTotalAmount", totals.tax_inclusive)
+
+    return ensure_valid(profile.schema, root)
