@@ -273,11 +273,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "smeregistry.tasks.send_expiry_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "tradedocs-validate-waiting": {
+        "task": "tradedocs.tasks.validate_waiting_documents",
+        "schedule": NOTIFICATION_SWEEP_SECONDS,
+    },
     "notifications-daily-digest": {
         "task": "portal.notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
     },
 }
+
+# Webhooks: answers slower than this count as a transient failure (retried with backoff).
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+# Production refuses plain http and addresses that are not public (loopback, private networks, link-
+# local cloud metadata), so that a registered URL cannot make the portal call its own network.
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=PRODUCTION)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=not PRODUCTION)
 
 # Notification delivery: attempts and backoff for transient errors (seconds, before jitter).
 # Rows per delivery task: one broker message and one mail-server session serve a whole batch.

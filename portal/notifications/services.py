@@ -14,12 +14,18 @@ Guarantees, and where each one lives:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import json
 import logging
 import random
 import smtplib
 import socket
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
@@ -37,7 +43,7 @@ from django.utils import translation
 from portal.core import clock
 from portal.notifications import events
 from portal.notifications.enums import Channel, DeliveryStatus
-from portal.notifications.models import Notification, NotificationPreference
+from portal.notifications.models import Notification, NotificationPreference, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +62,10 @@ _ENQUEUE_GRACE = timedelta(seconds=5)
 
 class TransientDeliveryError(Exception):
     """The channel may accept the message later."""
+
+
+class PermanentDeliveryError(Exception):
+    """The channel refused the message for good (a webhook answering 4xx, a forbidden address)."""
 
 
 def notify(
@@ -115,6 +125,50 @@ def notify(
         transaction.on_commit(lambda: enqueue_deliveries(pending_ids), robust=True)
     logger.info("notification.queued", extra={"event": event, "key": key, "rows": len(rows)})
     return len(rows)
+
+
+def notify_webhooks(event: str, organisation_ids: Iterable[int], payload: dict[str, Any], *, key: str) -> int:
+    """Queue ``event`` for every active webhook of the organisations that subscribed to it.
+
+    Same guarantees as ``notify``: call inside the business transaction; the same ``key`` adds
+    nothing twice; deliveries are retried with backoff and end failed, visible in the admin.
+    ``payload`` must be JSON-serialisable; it is sent as the ``data`` of the signed body.
+    """
+    events.get(event)
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=set(organisation_ids), is_active=True)
+        if endpoint.wants(event)
+    ]
+    if not endpoints:
+        return 0
+    payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    now = clock.now()
+    rows = [
+        Notification(
+            event=event,
+            key=key,
+            endpoint=endpoint,
+            channel=Channel.WEBHOOK,
+            status=DeliveryStatus.PENDING,
+            context=payload,
+            next_attempt_at=now,
+        )
+        for endpoint in endpoints
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    pending_ids = list(
+        Notification.objects.filter(
+            event=event,
+            key=key,
+            endpoint__in=endpoints,
+            status=DeliveryStatus.PENDING,
+            enqueued_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    if pending_ids:
+        transaction.on_commit(lambda: enqueue_deliveries(pending_ids), robust=True)
+    return len(pending_ids)
 
 
 _broker_down_until = 0.0  # monotonic time until which this process leaves the broker alone
@@ -205,7 +259,81 @@ def _send_email(notification: Notification, connection: Any = None) -> None:
         raise TransientDeliveryError(str(exc) or exc.__class__.__name__) from exc
 
 
-CHANNEL_SENDERS = {Channel.EMAIL: _send_email}
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``X-Portal-Signature`` value: ``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>``.
+
+    The receiver recomputes it with its secret, compares in constant time and rejects old timestamps,
+    so that a captured delivery cannot be replayed later.
+    """
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook that redirects is refused: following it could reach an address the check never saw."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _check_webhook_address(url: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise PermanentDeliveryError(f"not an http(s) URL: {url}")
+    if settings.WEBHOOK_REQUIRE_HTTPS and parts.scheme != "https":
+        raise PermanentDeliveryError("webhooks must use https")
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except socket.gaierror as exc:
+        raise TransientDeliveryError(f"cannot resolve {parts.hostname}: {exc}") from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            raise PermanentDeliveryError(f"{parts.hostname} resolves to a non-public address ({ip})")
+
+
+def _send_webhook(notification: Notification, connection: Any = None) -> None:
+    endpoint = notification.endpoint
+    if endpoint is None or not endpoint.is_active:
+        raise PermanentDeliveryError("the webhook was removed or deactivated")
+    _check_webhook_address(endpoint.url)
+    body = json.dumps(
+        {
+            "id": notification.pk,
+            "event": notification.event,
+            "occurred_at": notification.created_at.isoformat(),
+            "data": notification.context,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "portal-webhooks/1",
+            "X-Portal-Event": notification.event,
+            "X-Portal-Delivery": str(notification.pk),
+            "X-Portal-Signature": webhook_signature(endpoint.secret, int(time.time()), body),
+        },
+    )
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
+            response.read(1024)
+    except urllib.error.HTTPError as exc:
+        if exc.code in {408, 425, 429} or exc.code >= 500:
+            raise TransientDeliveryError(f"HTTP {exc.code}") from exc
+        raise PermanentDeliveryError(f"HTTP {exc.code}") from exc
+    except (urllib.error.URLError, *TRANSIENT_ERRORS) as exc:
+        raise TransientDeliveryError(str(exc) or exc.__class__.__name__) from exc
+
+
+CHANNEL_SENDERS = {Channel.EMAIL: _send_email, Channel.WEBHOOK: _send_webhook}
 
 
 def notifications_deliver_batch(*, notification_ids: Iterable[int]) -> dict[str, int]:
@@ -245,13 +373,13 @@ def notification_deliver(*, notification_id: int, connection: Any = None) -> str
     ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "not_due"
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    notification = Notification.objects.select_related("recipient", "endpoint").get(pk=notification_id)
     sender = CHANNEL_SENDERS[notification.channel]
     try:
         sender(notification, connection)
     except TransientDeliveryError as exc:
         return _after_transient_failure(notification, str(exc))
-    except (TemplateDoesNotExist, smtplib.SMTPException, ValueError, LookupError) as exc:
+    except (PermanentDeliveryError, TemplateDoesNotExist, smtplib.SMTPException, ValueError, LookupError) as exc:
         _mark_failed(notification, f"{exc.__class__.__name__}: {exc}")
         return "failed"
     Notification.objects.filter(pk=notification.pk, status=DeliveryStatus.SENDING).update(
