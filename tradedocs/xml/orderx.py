@@ -49,6 +49,7 @@ NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT}
 ROOT = "SCRDMCCBDACIOMessageStructure"
 
 DATE_FORMAT = "102"  # UNTDID 2379: CCYYMMDD
+DATE_LENGTHS = {DATE_FORMAT: 8, "203": 12, "204": 14}  # … and CCYYMMDDHHMM, CCYYMMDDHHMMSS
 VAT = "VA"  # tax registration scheme for a VAT identifier (BT-31, BT-48)
 FISCAL = "FC"  # … and for the seller's tax registration (BT-32)
 PROJECT_NAME = "Project reference"  # ram:Name is mandatory; the model carries only the id (BT-11)
@@ -97,21 +98,27 @@ def _required_decimal(element: etree._Element | None, path: str, term: str) -> D
 
 
 def _date(element: etree._Element | None, path: str) -> datetime.date | None:
-    """A udt:DateTimeType at ``path``: a DateTimeString in format 102, or an xsd:dateTime."""
-    if element is None:
-        return None
-    holder = element.find(path, NS)
+    """A udt:DateTimeType at ``path``: a DateTimeString (format 102, or 203/204 whose time of day the
+    model has no place for), or an xsd:dateTime."""
+    holder = element.find(path, NS) if element is not None else None
     if holder is None:
         return None
-    raw = _text(holder, "udt:DateTimeString")
-    try:
-        if raw:
-            fmt = holder.find("udt:DateTimeString", NS).get("format", DATE_FORMAT)
-            if fmt != DATE_FORMAT:
-                raise _unreadable(f"The date format {fmt!r} of {path} is not {DATE_FORMAT} (CCYYMMDD).")
-            return datetime.datetime.strptime(raw, "%Y%m%d").date()  # noqa: DTZ007 — a date, no time zone
+    string = holder.find("udt:DateTimeString", NS)
+    if string is not None:
+        raw, fmt = (string.text or "").strip(), string.get("format", DATE_FORMAT).strip()
+        if fmt not in DATE_LENGTHS:
+            raise _unreadable(f"The date format {fmt!r} of {path} is not one of 102, 203 or 204.")
+        valid = len(raw) == DATE_LENGTHS[fmt] and raw.isdigit()
+        day = raw[:8]
+    else:
         raw = _text(holder, "udt:DateTime")
-        return datetime.date.fromisoformat(raw[:10]) if raw else None
+        valid, day = bool(raw), raw[:10].replace("-", "")
+    if not raw:
+        return None
+    try:
+        if not valid:
+            raise ValueError(raw)
+        return datetime.date(int(day[:4]), int(day[4:6]), int(day[6:8]))
     except ValueError:
         raise _unreadable(f"The date {raw!r} of {path} is not a valid date.") from None
 
