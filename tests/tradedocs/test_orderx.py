@@ -338,11 +338,6 @@ def test_a_delivery_with_only_a_date_is_read_back():
     assert round_trip(model) == model
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="intake.KNOWN_ROOTS has the Order-X root in urn:…:data:standard:SCRDMCCBDACIOMessageStructure:100; "
-    "the XSD's (official) namespace has no 'standard:' segment",
-)
 def test_read_document_identifies_a_rendered_order():
     intake = read_document(render_order(order()))
     assert (intake.syntax, intake.document_type) == ("orderx", "order")

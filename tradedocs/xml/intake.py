@@ -31,7 +31,7 @@ KNOWN_ROOTS: dict[tuple[str, str], tuple[str, str]] = {
     ("urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100", "CrossIndustryInvoice"): ("cii", "invoice"),
     ("urn:oasis:names:specification:ubl:schema:xsd:Invoice-2", "Invoice"): ("ubl", "invoice"),
     ("urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2", "CreditNote"): ("ubl", "credit_note"),
-    ("urn:un:unece:uncefact:data:standard:SCRDMCCBDACIOMessageStructure:100", "SCRDMCCBDACIOMessageStructure"): (
+    ("urn:un:unece:uncefact:data:SCRDMCCBDACIOMessageStructure:100", "SCRDMCCBDACIOMessageStructure"): (
         "orderx",
         "order",
     ),
