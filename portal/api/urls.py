@@ -19,4 +19,5 @@ urlpatterns = [
     path("inbox/read/", notifications.InboxReadView.as_view(), name="api-inbox-read"),
     path("", include("smeregistry.api.urls")),
     path("", include("procurement.api.urls")),
+    path("", include("tradedocs.api")),
 ]
