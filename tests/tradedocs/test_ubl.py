@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from tests.tradedocs import samples
-from tradedocs.model import Address, Contact, Identifier, Invoice, Note, PaymentInstructions
+from tradedocs.model import Address, Contact, CreditTransfer, Identifier, Invoice, Note, PaymentInstructions, Price
 from tradedocs.xml.artefacts import RULESETS
 from tradedocs.xml.intake import IntakeError, read_document
 from tradedocs.xml.schemas import RenderError
@@ -275,3 +275,33 @@ def test_an_unreadable_value_is_refused_with_its_term(old, new, term):
         parse_invoice(read_document(MINIMAL_UBL.replace(old, new).encode()).root)
     assert error.value.code == "unreadable"
     assert term in error.value.message
+
+
+def test_several_credit_transfers_and_a_sales_order_alone_round_trip_within_the_rules(en16931_ubl_rules):
+    base = samples.rich_invoice()
+    payment = dataclasses.replace(
+        base.payment,
+        credit_transfers=(
+            *base.payment.credit_transfers,
+            CreditTransfer("19100012345678901234", provider_id="BCPLPEPL"),
+        ),
+    )
+    invoice = dataclasses.replace(
+        base,
+        payment=payment,
+        order_reference="",
+        totals=dataclasses.replace(base.totals, rounding=Decimal("0.00")),
+    )
+    data = render_invoice(invoice)
+    root = read_document(data).root
+    assert len(root.findall("cac:PaymentMeans", NS)) == 2
+    assert root.findtext("cac:OrderReference/cbc:ID", namespaces=NS) == "NA"
+    assert parse_invoice(root) == invoice
+    assert en16931_ubl_rules(data) == []
+
+
+def test_a_gross_price_alone_is_written_with_the_discount_it_implies():
+    base = samples.minimal_invoice()
+    line = dataclasses.replace(base.lines[0], price=Price(net=Decimal("25.00"), gross=Decimal("25.00")))
+    parsed = round_trip(dataclasses.replace(base, lines=(line,)))
+    assert parsed.lines[0].price == Price(net=Decimal("25.00"), gross=Decimal("25.00"), discount=Decimal("0.00"))
