@@ -253,6 +253,9 @@ def without(text: str, element: str) -> bytes:
         ("cbc:PayableAmount", "BT-115"),
         ("cbc:Name", "BT-153"),
         ("cbc:PriceAmount", "BT-146"),
+        ("cbc:InvoicedQuantity", "BT-129"),
+        ("cac:AccountingSupplierParty", "BT-27"),
+        ("cac:TaxCategory", "BT-118"),
     ],
 )
 def test_a_ubl_invoice_without_a_mandatory_term_is_unreadable(element, term):

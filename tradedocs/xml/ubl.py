@@ -321,14 +321,15 @@ def _parse_line(line: etree._Element, position: int) -> InvoiceLine:
     quantity = _find(line, "cbc:InvoicedQuantity")
     if quantity is None:
         quantity = _find(line, "cbc:CreditedQuantity")
-    item = _find(line, "cac:Item")
-    category = _find(item, "cac:ClassifiedTaxCategory")
-    unit = (quantity.get("unitCode") or "").strip() if quantity is not None else ""
+    amount = _required_decimal(quantity, ".", f"invoiced quantity (BT-129) in {where}")
+    unit = "" if quantity is None else (quantity.get("unitCode") or "").strip()
     if not unit:
         raise _unreadable(f"The UBL document has no invoiced quantity unit of measure code (BT-130) in {where}.")
+    item = _find(line, "cac:Item")
+    category = _find(item, "cac:ClassifiedTaxCategory")
     return InvoiceLine(
         id=_required(line, "cbc:ID", f"invoice line identifier (BT-126) in {where}"),
-        quantity=_to_decimal(_required(quantity, ".", f"invoiced quantity (BT-129) in {where}"), "invoiced quantity"),
+        quantity=amount,
         unit=unit,
         net_amount=_required_decimal(line, "cbc:LineExtensionAmount", f"invoice line net amount (BT-131) in {where}"),
         price=_parse_price(_find(line, "cac:Price"), where),
