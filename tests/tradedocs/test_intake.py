@@ -16,7 +16,7 @@ CII = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 UBL_CREDIT_NOTE = b'<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"/>'
 ORDER_X = (
-    b'<x:SCRDMCCBDACIOMessageStructure xmlns:x="urn:un:unece:uncefact:data:standard:'
+    b'<x:SCRDMCCBDACIOMessageStructure xmlns:x="urn:un:unece:uncefact:data:'
     b'SCRDMCCBDACIOMessageStructure:100"/>'
 )
 
