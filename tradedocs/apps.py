@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TradeDocsConfig(AppConfig):
     name = "tradedocs"
     verbose_name = _("Trade documents")
+
+    def ready(self) -> None:
+        from tradedocs import events  # noqa: F401 - registers the notification events
