@@ -189,20 +189,21 @@ def document_submit(
         order=order,
         **summary.__dict__,
     )
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError:
-        return _after_conflict(sender, parsed, document_type, summary)
-    audit_record(
-        actor=actor,
-        action="document.received",
-        organisation=sender,
-        obj=document,
-        payload={"sha256": document.sha256, "type": document_type, "number": summary.number},
-    )
-    _announce_status(document)
-    transaction.on_commit(lambda: _enqueue_validation(document.pk))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: the unique constraints decide races
+                document.save()
+        except IntegrityError:
+            return _after_conflict(sender, parsed, document_type, summary)
+        _announce_status(document)
+        transaction.on_commit(lambda: _enqueue_validation(document.pk))
+        audit_record(
+            actor=actor,
+            action="document.received",
+            organisation=sender,
+            obj=document,
+            payload={"sha256": document.sha256, "type": document_type, "number": summary.number},
+        )
     document.replayed = False
     logger.info("document.received", extra={"document_id": document.pk, "syntax": document.syntax})
     return document
@@ -238,11 +239,15 @@ def document_validate(*, document_id: int) -> Document | None:
     The rules run outside any transaction and lock (they take milliseconds of CPU); the outcome is
     written under the row's lock only if the document is still waiting for it.
     """
-    document = Document.objects.filter(pk=document_id, status=DocumentStatus.RECEIVED).first()
-    if document is None:
+    waiting = (
+        Document.objects.filter(pk=document_id, status=DocumentStatus.RECEIVED)
+        .values_list("original", flat=True)
+        .first()
+    )
+    if waiting is None:
         return None
     try:
-        report = validate_bytes(bytes(document.original))
+        report = validate_bytes(bytes(waiting))
     except IntakeError as error:  # cannot happen for stored bytes, unless the intake rules tightened
         report = None
         outcome = {"valid": False, "findings": [{"rule_id": f"INTAKE-{error.code}", "message": error.message}]}
@@ -252,7 +257,13 @@ def document_validate(*, document_id: int) -> Document | None:
         outcome.pop("svrl", None)
         raw = report.svrl
     with transaction.atomic():
-        document = Document.objects.select_for_update(of=("self",)).filter(pk=document_id).first()
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("sender")
+            .defer("original", "svrl", "report")
+            .filter(pk=document_id)
+            .first()
+        )
         if document is None or document.status != DocumentStatus.RECEIVED:
             return None
         valid = bool(outcome.get("valid")) and (document.terms is not None)
