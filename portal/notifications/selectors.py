@@ -12,4 +12,8 @@ def inbox_for(*, user: Any) -> QuerySet[Notification]:
 
 
 def unread_count(*, user: Any) -> int:
+    """How many of the person's inbox messages are unread; 0 for a caller that is not a person (an API
+    token's principal has no pk and no inbox)."""
+    if getattr(user, "pk", None) is None:
+        return 0
     return Notification.objects.filter(recipient=user, channel=Channel.INAPP, read_at__isnull=True).count()
