@@ -49,6 +49,15 @@ VAT_CATEGORIES = {"S": IGV_RATE, "E": Decimal("0")}
 EXEMPTION_REASON = "Operación exonerada del IGV"
 
 
+# Rec 20 retired its packaging codes in favour of Rec 21's, which EN 16931 takes with an "X" prefix
+# (BR-CL-23). Procurement's item units still use the old ones; documents carry the current codes.
+RETIRED_UNITS = {"BX": "XBX", "PK": "XPK", "CT": "XCT", "BG": "XBG", "BO": "XBO", "CA": "XCA"}
+
+
+def en16931_unit(code: str) -> str:
+    return RETIRED_UNITS.get(code.strip().upper(), code.strip().upper())
+
+
 def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -98,7 +107,7 @@ def order_issue(*, actor: Any, contract_id: int, delivery_date: datetime.date | 
         OrderLine(
             id=str(line.number),
             quantity=line.quantity,
-            unit=line.unit,
+            unit=en16931_unit(line.unit),
             net_amount=_money(line.quantity * line.unit_price),
             price=Price(net=line.unit_price),
             vat_category="S",
@@ -204,7 +213,7 @@ def invoice_issue(
             InvoiceLine(
                 id=str(index),
                 quantity=line.quantity,
-                unit=line.unit,
+                unit=en16931_unit(line.unit),
                 net_amount=net,
                 price=Price(net=line.unit_price),
                 vat_category=line.vat_category,

@@ -10,6 +10,7 @@ STEPS = [
     "portal.accounts.demo",
     "smeregistry.demo",
     "procurement.demo",
+    "tradedocs.demo",
 ]
 
 
