@@ -8,6 +8,7 @@ services', and their refusals are shown next to the field they name.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -192,6 +193,14 @@ class LineForm(forms.Form):
         error_messages={"invalid": _("Eight digits, e.g. 43211503.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 9, "autocomplete": "off"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An order's line may use a Rec 20 unit the list does not offer: keep it rather than change it.
+        unit = self.data.get(self.add_prefix("unit")) if self.is_bound else self.initial.get("unit")
+        known = {code for code, _label in UNITS}
+        if unit and unit not in known and re.fullmatch(r"[A-Z0-9]{2,3}", str(unit)):
+            self.fields["unit"].choices = [*UNITS, (unit, unit)]
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
