@@ -26,7 +26,6 @@ from rest_framework.views import APIView
 from portal.accounts.api import schema  # noqa: F401 - registers the token scheme for the API docs
 from portal.accounts.enums import TokenScope
 from portal.api.permissions import is_token
-from portal.core.errors import RuleViolation
 from portal.notifications import webhooks
 from procurement.api.common import path_id, problems
 from procurement.api.permissions import acting_organisation
@@ -70,7 +69,7 @@ def _organisation(request):
     return acting_organisation(request, int(raw) if raw and raw.isdigit() else None)
 
 
-class DocumentSerializer(serializers.Serializer):
+class TradeDocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     document_type = serializers.CharField()
     syntax = serializers.CharField()
@@ -112,7 +111,7 @@ class DocumentListView(APIView):
         tags=TAGS,
         summary="Send a document (CII or UBL invoice, UBL credit note, Order-X order)",
         request={"application/xml": OpenApiTypes.BINARY},
-        responses={202: DocumentSerializer, 200: DocumentSerializer, **problems(400, 401, 403, 409, 415)},
+        responses={202: TradeDocumentSerializer, 200: TradeDocumentSerializer, **problems(400, 401, 403, 409, 415)},
         parameters=[
             OpenApiParameter(
                 "organisation", OpenApiTypes.INT, description="The sending organisation (people in several)."
@@ -122,7 +121,7 @@ class DocumentListView(APIView):
     def post(self, request):
         organisation = _organisation(request)
         document = document_submit(actor=request.user, sender=organisation, data=request.data or b"")
-        body = DocumentSerializer(document).data
+        body = TradeDocumentSerializer(document).data
         response = Response(body, status=status.HTTP_200_OK if document.replayed else status.HTTP_202_ACCEPTED)
         response["Location"] = body["links"]["self"]
         return response
@@ -141,7 +140,7 @@ class DocumentListView(APIView):
             OpenApiParameter("received_to", OpenApiTypes.DATE),
             OpenApiParameter("organisation", OpenApiTypes.INT),
         ],
-        responses={200: DocumentSerializer(many=True), **problems(400, 401, 403)},
+        responses={200: TradeDocumentSerializer(many=True), **problems(400, 401, 403)},
     )
     def get(self, request):
         filters = DocumentFilterSerializer(data=request.query_params)
@@ -160,7 +159,7 @@ class DocumentListView(APIView):
         )
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(DocumentSerializer(page, many=True).data)
+        return paginator.get_paginated_response(TradeDocumentSerializer(page, many=True).data)
 
 
 class DocumentFilterSerializer(serializers.Serializer):
@@ -189,10 +188,10 @@ class DocumentDetailView(_OneDocument):
         tags=TAGS,
         summary="A document's status",
         parameters=[DOCUMENT_ID],
-        responses={200: DocumentSerializer, **problems(401, 403, 404)},
+        responses={200: TradeDocumentSerializer, **problems(401, 403, 404)},
     )
     def get(self, request, document_id):
-        return Response(DocumentSerializer(self.document(request, document_id)).data)
+        return Response(TradeDocumentSerializer(self.document(request, document_id)).data)
 
 
 class DocumentReportView(_OneDocument):
@@ -256,7 +255,7 @@ class DocumentHtmlView(_OneDocument):
         return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-class AnswerSerializer(serializers.Serializer):
+class DocumentAnswerSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
     reasons = serializers.ListField(
         child=serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=500)),
@@ -272,12 +271,12 @@ class DocumentAnswerView(_OneDocument):
         tags=TAGS,
         summary="Accept or reject an invoice",
         parameters=[DOCUMENT_ID],
-        request=AnswerSerializer,
-        responses={200: DocumentSerializer, **problems(400, 401, 403, 404, 409)},
+        request=DocumentAnswerSerializer,
+        responses={200: TradeDocumentSerializer, **problems(400, 401, 403, 404, 409)},
     )
     def post(self, request, document_id):
         document = self.document(request, document_id)
-        serializer = AnswerSerializer(data=request.data)
+        serializer = DocumentAnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         document = document_answer(
             actor=request.user,
@@ -285,7 +284,7 @@ class DocumentAnswerView(_OneDocument):
             accept=serializer.validated_data["accept"],
             reasons=serializer.validated_data.get("reasons"),
         )
-        return Response(DocumentSerializer(document).data)
+        return Response(TradeDocumentSerializer(document).data)
 
     parser_classes = None  # the default JSON and form parsers
 
@@ -304,8 +303,8 @@ class WebhookSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
-class WebhookListView(APIView):
-    """An organisation's webhooks. Registering answers the signing secret once; keep it."""
+class _WebhookView(APIView):
+    """Webhooks are wired by a signed-in person of the organisation, never by a token."""
 
     permission_classes = [IsAuthenticated]
 
@@ -313,6 +312,10 @@ class WebhookListView(APIView):
         if is_token(request.user):
             raise PermissionDenied(_("This action needs a signed-in person, not an API token."))
         return acting_organisation(request, organisation_id)
+
+
+class WebhookListView(_WebhookView):
+    """An organisation's webhooks. Registering answers the signing secret once; keep it."""
 
     @extend_schema(
         tags=TAGS,
@@ -344,7 +347,7 @@ class WebhookListView(APIView):
         return Response({**WebhookSerializer(endpoint).data, "secret": endpoint.secret}, status=status.HTTP_201_CREATED)
 
 
-class WebhookDetailView(WebhookListView):
+class WebhookDetailView(_WebhookView):
     @extend_schema(
         tags=TAGS,
         summary="Remove a webhook",
@@ -355,10 +358,6 @@ class WebhookDetailView(WebhookListView):
         organisation = self._organisation(request, organisation_id)
         webhooks.webhook_remove(actor=request.user, organisation=organisation, webhook_id=webhook_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _refuse_conflict() -> None:  # pragma: no cover - kept for symmetry with the services' codes
-    raise RuleViolation("", code="document_conflict")
 
 
 urlpatterns = [

@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 
 # Who may send and answer documents for an organisation.
 SENDER_ROLES = frozenset({Role.SUPPLIER_REPRESENTATIVE, Role.PROCUREMENT_OFFICER, Role.INTEGRATOR, Role.ADMINISTRATOR})
-ANSWER_ROLES = frozenset({Role.PROCUREMENT_OFFICER, Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR})
+# An organisation's token acts with the integrator role: a buyer's ERP answers invoices as its officers do.
+ANSWER_ROLES = frozenset({Role.PROCUREMENT_OFFICER, Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR, Role.INTEGRATOR})
 
 # An oversized document is "413 Payload Too Large"; every other refusal at the door is a 400.
 _INTAKE_STATUS = {"too_large": 413}
