@@ -15,10 +15,7 @@ CII = b"""<?xml version="1.0" encoding="UTF-8"?>
 </rsm:CrossIndustryInvoice>
 """
 UBL_CREDIT_NOTE = b'<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"/>'
-ORDER_X = (
-    b'<x:SCRDMCCBDACIOMessageStructure xmlns:x="urn:un:unece:uncefact:data:'
-    b'SCRDMCCBDACIOMessageStructure:100"/>'
-)
+ORDER_X = b'<x:SCRDMCCBDACIOMessageStructure xmlns:x="urn:un:unece:uncefact:data:SCRDMCCBDACIOMessageStructure:100"/>'
 
 
 def refused(data: bytes, **kwargs) -> str:
