@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -41,6 +41,7 @@ from tradedocs.model import (
     VatBreakdown,
 )
 
+from ._common import Names, number, to_decimal, ymd
 from .intake import IntakeError
 from .schemas import RenderError, SchemaError, ensure_valid
 
@@ -50,6 +51,9 @@ UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NS = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 _PREFIXES = {uri: prefix for prefix, uri in NS.items()}
+_names = Names(NS)
+_find, _findall, _text = _names.find, _names.findall, _names.text
+_qname, _sub, _opt = _names.qname, _names.sub, _names.opt
 
 SCHEMA = "cii-en16931"
 DATE_FORMAT = "102"  # UNTDID 2379: CCYYMMDD
@@ -85,20 +89,6 @@ def _where(element: etree._Element) -> str:
     return "/".join(reversed(steps))
 
 
-def _find(parent: etree._Element | None, path: str) -> etree._Element | None:
-    return None if parent is None else parent.find(path, NS)
-
-
-def _findall(parent: etree._Element | None, path: str) -> list[etree._Element]:
-    return [] if parent is None else parent.findall(path, NS)
-
-
-def _text(parent: etree._Element | None, path: str) -> str:
-    """The stripped text of the first ``path`` under ``parent``; ``""`` when absent."""
-    element = _find(parent, path)
-    return (element.text or "").strip() if element is not None else ""
-
-
 def _missing(term: str, parent: etree._Element | None, path: str) -> IntakeError:
     where = f"{_where(parent)}/{path}" if parent is not None else path
     return IntakeError("unreadable", f"{term} is missing: the document has no {where}.")
@@ -119,13 +109,7 @@ def _required(parent: etree._Element | None, path: str, term: str) -> etree._Ele
 
 
 def _to_decimal(element: etree._Element, text: str, term: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise IntakeError("unreadable", f"{term} in {_where(element)} is not a number: {text!r}.") from None
-    if not value.is_finite():
-        raise IntakeError("unreadable", f"{term} in {_where(element)} is not a finite number: {text!r}.")
-    return value
+    return to_decimal(text, lambda what: f"{term} in {_where(element)} is not {what}: {text!r}.")
 
 
 def _decimal(parent: etree._Element | None, path: str, term: str) -> Decimal | None:
@@ -158,7 +142,7 @@ def _date(parent: etree._Element | None, path: str, term: str) -> datetime.date 
             "unreadable", f"{term} in {_where(element)} is not a date in format 102 (YYYYMMDD): {text!r}."
         )
     try:
-        return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return ymd(text)
     except ValueError:
         raise IntakeError("unreadable", f"{term} in {_where(element)} is not a valid date: {text!r}.") from None
 
@@ -478,34 +462,10 @@ def parse_invoice(root: etree._Element) -> Invoice:
 # ── writing helpers ──────────────────────────────────────────────────────────────────────────────
 
 
-def _qname(name: str) -> str:
-    prefix, local = name.split(":")
-    return f"{{{NS[prefix]}}}{local}"
-
-
-def _sub(parent: etree._Element, name: str, text: str | None = None, **attributes: str) -> etree._Element:
-    """A child element ``prefix:Local``; attributes with an empty value are left out."""
-    element = etree.SubElement(parent, _qname(name), {k: v for k, v in attributes.items() if v})
-    if text is not None:
-        element.text = text
-    return element
-
-
-def _opt(parent: etree._Element, name: str, text: str, **attributes: str) -> None:
-    """An optional text child, written only when there is a value."""
-    if text:
-        _sub(parent, name, text, **attributes)
-
-
-def _number(value: Decimal) -> str:
-    """The decimal as given (``str``), in plain notation so that xs:decimal accepts it (``1E+3`` → ``1000``)."""
-    return format(value, "f")
-
-
 def _amount(parent: etree._Element, name: str, value: Decimal | None, currency: str = "") -> None:
     """An optional amount, quantity or rate; only BT-110/111 carry @currencyID in CII."""
     if value is not None:
-        _sub(parent, name, _number(value), currencyID=currency)
+        _sub(parent, name, number(value), currencyID=currency)
 
 
 def _date_time(parent: etree._Element, name: str, value: datetime.date | None, qualified: bool = False) -> None:
@@ -647,10 +607,10 @@ def _render_line(parent: etree._Element, line: InvoiceLine) -> None:
     net = _sub(agreement, "ram:NetPriceProductTradePrice")
     _amount(net, "ram:ChargeAmount", price.net)
     if price.base_quantity is not None:
-        _sub(net, "ram:BasisQuantity", _number(price.base_quantity), unitCode=price.base_quantity_unit)
+        _sub(net, "ram:BasisQuantity", number(price.base_quantity), unitCode=price.base_quantity_unit)
 
     delivery = _sub(element, "ram:SpecifiedLineTradeDelivery")
-    _sub(delivery, "ram:BilledQuantity", _number(line.quantity), unitCode=line.unit)
+    _sub(delivery, "ram:BilledQuantity", number(line.quantity), unitCode=line.unit)
 
     settlement = _sub(element, "ram:SpecifiedLineTradeSettlement")
     _render_tax(settlement, "ram:ApplicableTradeTax", line.vat_category, line.vat_rate)

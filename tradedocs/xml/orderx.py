@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -36,6 +36,7 @@ from tradedocs.model import (
     Price,
 )
 
+from ._common import Names, to_decimal, unreadable, ymd
 from .intake import IntakeError
 from .schemas import ensure_valid
 
@@ -54,38 +55,22 @@ VAT = "VA"  # tax registration scheme for a VAT identifier (BT-31, BT-48)
 FISCAL = "FC"  # … and for the seller's tax registration (BT-32)
 PROJECT_NAME = "Project reference"  # ram:Name is mandatory; the model carries only the id (BT-11)
 NS = {"ram": RAM, "udt": UDT}
+_names = Names(NSMAP)
+_text, _qualified, _sub, _path = _names.text, _names.qname, _names.sub, _names.chain
 
 
 # ── reading ──────────────────────────────────────────────────────────────────────────────────────
 
 
-def _unreadable(message: str) -> IntakeError:
-    return IntakeError("unreadable", message)
-
-
-def _text(element: etree._Element | None, path: str) -> str:
-    """The stripped text at ``path`` under ``element``; "" when either is missing."""
-    if element is None:
-        return ""
-    found = element.find(path, NS)
-    return (found.text or "").strip() if found is not None else ""
-
-
 def _required(element: etree._Element | None, path: str, term: str) -> str:
     value = _text(element, path)
     if not value:
-        raise _unreadable(f"The order has no {term} ({path}).")
+        raise unreadable(f"The order has no {term} ({path}).")
     return value
 
 
 def _to_decimal(raw: str, path: str) -> Decimal:
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise _unreadable(f"The value {raw!r} of {path} is not a number.") from None
-    if not value.is_finite():
-        raise _unreadable(f"The value {raw!r} of {path} is not a number.")
-    return value
+    return to_decimal(raw, lambda _: f"The value {raw!r} of {path} is not a number.")
 
 
 def _decimal(element: etree._Element | None, path: str) -> Decimal | None:
@@ -107,7 +92,7 @@ def _date(element: etree._Element | None, path: str) -> datetime.date | None:
     if string is not None:
         raw, fmt = (string.text or "").strip(), string.get("format", DATE_FORMAT).strip()
         if fmt not in DATE_LENGTHS:
-            raise _unreadable(f"The date format {fmt!r} of {path} is not one of 102, 203 or 204.")
+            raise unreadable(f"The date format {fmt!r} of {path} is not one of 102, 203 or 204.")
         valid = len(raw) == DATE_LENGTHS[fmt] and raw.isdigit()
         day = raw[:8]
     else:
@@ -118,9 +103,9 @@ def _date(element: etree._Element | None, path: str) -> datetime.date | None:
     try:
         if not valid:
             raise ValueError(raw)
-        return datetime.date(int(day[:4]), int(day[4:6]), int(day[6:8]))
+        return ymd(day)
     except ValueError:
-        raise _unreadable(f"The date {raw!r} of {path} is not a valid date.") from None
+        raise unreadable(f"The date {raw!r} of {path} is not a valid date.") from None
 
 
 def _identifier(element: etree._Element | None) -> Identifier | None:
@@ -164,7 +149,7 @@ def _contact(element: etree._Element | None) -> Contact | None:
 
 def _party(element: etree._Element | None, term: str) -> Party:
     if element is None:
-        raise _unreadable(f"The order has no {term}.")
+        raise unreadable(f"The order has no {term}.")
     identifiers = tuple(
         i for i in (_identifier(child) for child in element if child.tag in (f"{{{RAM}}}ID", f"{{{RAM}}}GlobalID")) if i
     )
@@ -285,14 +270,14 @@ def parse_order(root: etree._Element) -> Order:
     document = root.find(f"{{{rsm}}}ExchangedDocument")
     transaction = root.find(f"{{{rsm}}}SupplyChainTradeTransaction")
     if document is None:
-        raise _unreadable("The order has no rsm:ExchangedDocument, so no number (BT-1) or issue date (BT-2).")
+        raise unreadable("The order has no rsm:ExchangedDocument, so no number (BT-1) or issue date (BT-2).")
     if transaction is None:
-        raise _unreadable("The order has no rsm:SupplyChainTradeTransaction, so no parties, lines or totals.")
+        raise unreadable("The order has no rsm:SupplyChainTradeTransaction, so no parties, lines or totals.")
     number = _required(document, "ram:ID", "order number (BT-1)")
     type_code = _required(document, "ram:TypeCode", "document type code (BT-3)")
     issue_date = _date(document, "ram:IssueDateTime")
     if issue_date is None:
-        raise _unreadable("The order has no issue date (BT-2, ram:IssueDateTime/udt:DateTimeString).")
+        raise unreadable("The order has no issue date (BT-2, ram:IssueDateTime/udt:DateTimeString).")
     agreement = transaction.find("ram:ApplicableHeaderTradeAgreement", NS)
     settlement = transaction.find("ram:ApplicableHeaderTradeSettlement", NS)
     summation = (
@@ -344,27 +329,6 @@ def _profile(specification: str) -> _Profile:
     if specification.endswith(":extended"):
         return _Profile("orderx-extended", comfort=True)
     return _Profile("orderx-comfort", comfort=True)
-
-
-def _qualified(tag: str) -> str:
-    prefix, local = tag.split(":")
-    return f"{{{NSMAP[prefix]}}}{local}"
-
-
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
-    """Append ``prefix:Local`` with optional text and the non-empty attributes."""
-    element = etree.SubElement(parent, _qualified(tag), {k: v for k, v in attributes.items() if v})
-    if text is not None:
-        element.text = text
-    return element
-
-
-def _path(parent: etree._Element, path: str, text: str | None = None, **attributes: str) -> etree._Element:
-    """Append a chain of new elements ``a/b/c``; text and attributes go on the last."""
-    *outer, last = path.split("/")
-    for tag in outer:
-        parent = _sub(parent, tag)
-    return _sub(parent, last, text, **attributes)
 
 
 def _optional(parent: etree._Element, path: str, value: str | Decimal | None, **attributes: str) -> None:

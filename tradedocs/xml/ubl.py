@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -49,7 +49,7 @@ from tradedocs.model import (
     VatBreakdown,
 )
 
-from .intake import IntakeError
+from ._common import Names, number, to_decimal, unreadable
 from .schemas import RenderError, SchemaError, ensure_valid
 
 INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -57,6 +57,9 @@ CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 NS = {"cac": CAC, "cbc": CBC}
+_names = Names(NS)
+_find, _findall, _text, _attr = _names.find, _names.findall, _names.text, _names.attribute
+_add, _add_text = _names.sub, _names.opt
 
 VAT = "VAT"
 # The tax scheme written for the seller's tax registration identifier (BT-32): any scheme but VAT.
@@ -76,43 +79,16 @@ _NOTE_SUBJECT = re.compile(r"#([A-Za-z0-9]{1,3})#(.*)", re.DOTALL)
 # ── reading ──────────────────────────────────────────────────────────────────────────────────────
 
 
-def _unreadable(message: str) -> IntakeError:
-    return IntakeError("unreadable", message)
-
-
-def _find(element: etree._Element | None, path: str) -> etree._Element | None:
-    return None if element is None else element.find(path, NS)
-
-
-def _findall(element: etree._Element | None, path: str) -> list[etree._Element]:
-    return [] if element is None else element.findall(path, NS)
-
-
-def _text(element: etree._Element | None, path: str = "") -> str:
-    """The stripped text at ``path`` under ``element`` (the element itself when path is empty), or ""."""
-    found = element if not path else _find(element, path)
-    if found is None or found.text is None:
-        return ""
-    return found.text.strip()
-
-
-def _attr(element: etree._Element | None, path: str, name: str) -> str:
-    found = _find(element, path)
-    return "" if found is None else (found.get(name) or "").strip()
-
-
 def _required(element: etree._Element | None, path: str, what: str) -> str:
     value = _text(element, path)
     if not value:
-        raise _unreadable(f"The UBL document has no {what}.")
+        raise unreadable(f"The UBL document has no {what}.")
     return value
 
 
 def _to_decimal(raw: str, what: str) -> Decimal:
-    try:
-        return Decimal(raw)
-    except InvalidOperation:
-        raise _unreadable(f"The {what} is not a number: {raw!r}.") from None
+    # UBL takes any xs:decimal-looking value Decimal reads, an infinity or NaN included.
+    return to_decimal(raw, lambda _: f"The {what} is not a number: {raw!r}.", finite=False)
 
 
 def _decimal(element: etree._Element | None, path: str, what: str) -> Decimal | None:
@@ -131,7 +107,7 @@ def _date(element: etree._Element | None, path: str, what: str) -> datetime.date
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        raise _unreadable(f"The {what} is not an ISO date (YYYY-MM-DD): {raw!r}.") from None
+        raise unreadable(f"The {what} is not an ISO date (YYYY-MM-DD): {raw!r}.") from None
 
 
 def _identifier(element: etree._Element | None, path: str) -> Identifier | None:
@@ -163,12 +139,12 @@ def _parse_party(container: etree._Element | None, role: str, name_term: str) ->
     """Seller (role "seller", BG-4) or buyer (BG-7) from AccountingSupplierParty/CustomerParty."""
     party = _find(container, "cac:Party")
     if party is None:
-        raise _unreadable(f"The UBL document has no {role} party ({name_term}, cac:Party).")
+        raise unreadable(f"The UBL document has no {role} party ({name_term}, cac:Party).")
     legal = _find(party, "cac:PartyLegalEntity")
     registration_name = _text(legal, "cbc:RegistrationName")
     party_name = _text(party, "cac:PartyName/cbc:Name")
     if not registration_name and not party_name:
-        raise _unreadable(
+        raise unreadable(
             f"The UBL document has no {role} name ({name_term}, cac:PartyLegalEntity/cbc:RegistrationName)."
         )
     tax_schemes = _findall(party, "cac:PartyTaxScheme")
@@ -254,7 +230,7 @@ def _parse_allowance_charge(element: etree._Element, is_charge: bool) -> Allowan
 def _is_charge(element: etree._Element) -> bool:
     raw = _text(element, "cbc:ChargeIndicator").lower()
     if raw not in {"true", "false", "1", "0"}:
-        raise _unreadable("A document level allowance or charge (BG-20/BG-21) has no valid cbc:ChargeIndicator.")
+        raise unreadable("A document level allowance or charge (BG-20/BG-21) has no valid cbc:ChargeIndicator.")
     return raw in {"true", "1"}
 
 
@@ -324,7 +300,7 @@ def _parse_line(line: etree._Element, position: int) -> InvoiceLine:
     amount = _required_decimal(quantity, ".", f"invoiced quantity (BT-129) in {where}")
     unit = "" if quantity is None else (quantity.get("unitCode") or "").strip()
     if not unit:
-        raise _unreadable(f"The UBL document has no invoiced quantity unit of measure code (BT-130) in {where}.")
+        raise unreadable(f"The UBL document has no invoiced quantity unit of measure code (BT-130) in {where}.")
     item = _find(line, "cac:Item")
     category = _find(item, "cac:ClassifiedTaxCategory")
     return InvoiceLine(
@@ -365,17 +341,17 @@ def parse_invoice(root: etree._Element) -> Invoice:
     """Read a UBL 2.1 ``Invoice`` or ``CreditNote`` into the canonical model; IntakeError
     ("unreadable") when a mandatory business term is missing or a value cannot be read."""
     if not isinstance(root.tag, str):
-        raise _unreadable("The document has no UBL Invoice or CreditNote root element.")
+        raise unreadable("The document has no UBL Invoice or CreditNote root element.")
     qname = etree.QName(root)
     if (qname.namespace, qname.localname) not in {(INVOICE_NS, "Invoice"), (CREDIT_NOTE_NS, "CreditNote")}:
-        raise _unreadable(f"The root element {qname.localname} is not a UBL Invoice or CreditNote.")
+        raise unreadable(f"The root element {qname.localname} is not a UBL Invoice or CreditNote.")
     currency = _required(root, "cbc:DocumentCurrencyCode", "invoice currency code (BT-5, cbc:DocumentCurrencyCode)")
     type_code = _text(root, "cbc:InvoiceTypeCode") or _text(root, "cbc:CreditNoteTypeCode")
     if not type_code:
-        raise _unreadable("The UBL document has no invoice type code (BT-3, cbc:InvoiceTypeCode/CreditNoteTypeCode).")
+        raise unreadable("The UBL document has no invoice type code (BT-3, cbc:InvoiceTypeCode/CreditNoteTypeCode).")
     issue_date = _date(root, "cbc:IssueDate", "invoice issue date (BT-2)")
     if issue_date is None:
-        raise _unreadable("The UBL document has no invoice issue date (BT-2, cbc:IssueDate).")
+        raise unreadable("The UBL document has no invoice issue date (BT-2, cbc:IssueDate).")
     means = _findall(root, "cac:PaymentMeans")
     due_date = _date(root, "cbc:DueDate", "payment due date (BT-9)") or next(
         (d for m in means if (d := _date(m, "cbc:PaymentDueDate", "payment due date (BT-9)"))), None
@@ -427,38 +403,14 @@ def parse_invoice(root: etree._Element) -> Invoice:
 # ── writing ──────────────────────────────────────────────────────────────────────────────────────
 
 
-def _qname(tag: str) -> str:
-    prefix, local = tag.split(":")
-    return f"{{{NS[prefix]}}}{local}"
-
-
-def _add(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
-    """Append ``cac:…``/``cbc:…`` child ``tag``; attributes with an empty value are left out."""
-    child = etree.SubElement(parent, _qname(tag), {k: v for k, v in attributes.items() if v})
-    if text is not None:
-        child.text = text
-    return child
-
-
-def _add_text(parent: etree._Element, tag: str, value: str, **attributes: str) -> None:
-    """Append ``tag`` only when ``value`` is given (optional text terms)."""
-    if value:
-        _add(parent, tag, value, **attributes)
-
-
-def _number(value: Decimal) -> str:
-    # Plain notation, never an exponent (xs:decimal has none); digits as given, no requantizing.
-    return format(value, "f")
-
-
 def _add_amount(parent: etree._Element, tag: str, value: Decimal | None, currency: str) -> None:
     if value is not None:
-        _add(parent, tag, _number(value), currencyID=currency)
+        _add(parent, tag, number(value), currencyID=currency)
 
 
 def _add_decimal(parent: etree._Element, tag: str, value: Decimal | None, **attributes: str) -> None:
     if value is not None:
-        _add(parent, tag, _number(value), **attributes)
+        _add(parent, tag, number(value), **attributes)
 
 
 def _add_date(parent: etree._Element, tag: str, value: datetime.date | None) -> None:
