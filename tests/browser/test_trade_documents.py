@@ -81,6 +81,7 @@ def test_an_sme_issues_an_invoice_from_the_web_form(live_server, page, tmp_path)
     parts = page.locator("main form[method=post] > *")
     assert parts.evaluate_all("all => Math.max(...all.map(e => e.getBoundingClientRect().right))") <= 412
     assert page.locator("main form[method=post] .scroll table").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 412  # no sideways scrolling of the page
 
     # The buyer's RUC, the number, two lines (one exempt from IGV), in UBL.
     page.fill("#id_buyer_ruc", BUYER_RUC)
