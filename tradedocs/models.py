@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tradedocs.enums import DocumentStatus, DocumentType, Source, Syntax
+from tradedocs.enums import DocumentStatus, DocumentType, RejectionReason, Source, Syntax
 
 
 class Document(models.Model):
@@ -105,6 +105,15 @@ class Document(models.Model):
     @property
     def is_invoice(self) -> bool:
         return self.document_type in {DocumentType.INVOICE, DocumentType.CREDIT_NOTE}
+
+    @property
+    def reasons_shown(self) -> list[tuple[str, str]]:
+        """The rejection's reasons as a person reads them: the reason's name, and the buyer's text."""
+        labels = dict(RejectionReason.choices)
+        return [
+            (str(labels.get(reason.get("code"), reason.get("code", ""))), reason.get("text", ""))
+            for reason in self.reasons
+        ]
 
     @property
     def other_syntax(self) -> str | None:
