@@ -13,6 +13,7 @@ documents-webhooks, documents-webhook-remove.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -326,12 +327,23 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
 # --- The officer's order from a signed contract ------------------------------------------------------------
 
 
+def _delivery_date(raw: str | None) -> datetime.date | None:
+    if not raw:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(_("Give the delivery date as a date."), code="invalid_value", field="delivery_date") from None
+
+
 @require_POST
 @login_required
 def order_from_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
     acting_organisation(request)
     try:
-        document = order_issue(actor=request.user, contract_id=contract_id)
+        document = order_issue(
+            actor=request.user, contract_id=contract_id, delivery_date=_delivery_date(request.POST.get("delivery_date"))
+        )
     except NotFoundError:
         raise Http404(_("No such contract.")) from None
     except DomainError as exc:

@@ -13,6 +13,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from portal.core import clock
 from portal.notifications.models import WebhookEndpoint
 from procurement.models import Bid, Contract, Tender
 from procurement.services.awards import bid_evaluate, tender_award
@@ -472,3 +473,25 @@ def test_a_webhook_is_registered_with_its_secret_shown_once_then_removed(client)
     assert removed.status_code == 302
     assert not WebhookEndpoint.objects.get(pk=endpoint.pk).is_active
     assert client.post(reverse("documents-webhook-remove", args=[endpoint.pk])).status_code == 404
+
+
+def test_the_order_carries_the_requested_delivery_date(client, committed, signed_contract):
+    contract, officer, _winner = signed_contract
+    login(client, officer)
+    day = clock.today() + timedelta(days=10)
+
+    committed(client.post, reverse("order-from-contract", args=[contract.pk]), {"delivery_date": day.isoformat()})
+
+    order = Document.objects.get(document_type=DocumentType.ORDER)
+    assert order_from_terms(order.terms).delivery.date == day
+
+
+@pytest.mark.parametrize("raw", ["2020-01-01", "not-a-date"])
+def test_a_past_or_malformed_delivery_date_issues_nothing(client, signed_contract, raw):
+    contract, officer, _winner = signed_contract
+    login(client, officer)
+
+    response = client.post(reverse("order-from-contract", args=[contract.pk]), {"delivery_date": raw})
+
+    assert response.status_code == 400
+    assert not Document.objects.exists()

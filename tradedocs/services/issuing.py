@@ -101,6 +101,12 @@ def order_issue(*, actor: Any, contract_id: int, delivery_date: datetime.date | 
     (same bytes) unless its delivery date differs, which is then a conflict of numbers.
     """
     view = contract_for_order(actor=actor, contract_id=contract_id)
+    if delivery_date is not None and delivery_date < clock.today():
+        raise DomainError(
+            _("The requested delivery date has passed; choose today or a later day."),
+            code="invalid_value",
+            field="delivery_date",
+        )
     if not view.lines:
         raise RuleViolation(_("The contract has no priced items to order."), code="nothing_to_order")
     lines = tuple(
