@@ -54,9 +54,9 @@ class Names:
         return element
 
     def opt(self, parent: etree._Element, name: str, text: str, /, **attributes: str) -> None:
-        """An optional text child, written only when there is a value."""
+        """An optional text child (or chain ``a/b``, as ``chain``), written only when there is a value."""
         if text:
-            self.sub(parent, name, text, **attributes)
+            self.chain(parent, name, text, **attributes)
 
     def chain(self, parent: etree._Element, path: str, text: str | None = None, /, **attributes: str) -> etree._Element:
         """Append a chain of new elements ``a/b/c``; text and attributes go on the last."""

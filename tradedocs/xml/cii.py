@@ -23,16 +23,12 @@ from decimal import Decimal
 from lxml import etree
 
 from tradedocs.model import (
-    Address,
     AllowanceCharge,
-    Contact,
     CreditTransfer,
     Delivery,
-    Identifier,
     Invoice,
     InvoiceLine,
     Item,
-    Note,
     Party,
     PaymentInstructions,
     PrecedingInvoice,
@@ -41,9 +37,10 @@ from tradedocs.model import (
     VatBreakdown,
 )
 
-from ._common import Names, number, to_decimal, ymd
+from ._common import number, to_decimal, ymd
 from .intake import IntakeError
 from .schemas import RenderError, SchemaError, ensure_valid
+from .uncefact import DATE_FORMAT, Ram
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -51,15 +48,11 @@ UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NS = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 _PREFIXES = {uri: prefix for prefix, uri in NS.items()}
-_names = Names(NS)
-_find, _findall, _text = _names.find, _names.findall, _names.text
-_qname, _sub, _opt = _names.qname, _names.sub, _names.opt
+_ram = Ram(NS)
+_find, _findall, _text = _ram.find, _ram.findall, _ram.text
+_qname, _sub, _opt, _amount = _ram.qname, _ram.sub, _ram.opt, _ram.render_amount
 
 SCHEMA = "cii-en16931"
-DATE_FORMAT = "102"  # UNTDID 2379: CCYYMMDD
-VAT = "VAT"
-VAT_SCHEME = "VA"  # BT-31 / BT-48
-TAX_REGISTRATION_SCHEME = "FC"  # BT-32
 # An IBAN goes in ram:IBANID; any other account number (a national one such as Peru's CCI) in
 # ram:ProprietaryID. Both bind BT-84.
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
@@ -154,75 +147,12 @@ def _required_date(parent: etree._Element | None, path: str, term: str) -> datet
     return value
 
 
-def _identifier(element: etree._Element | None, scheme_attribute: str = "schemeID") -> Identifier | None:
-    if element is None or not (element.text or "").strip():
-        return None
-    return Identifier((element.text or "").strip(), (element.get(scheme_attribute) or "").strip())
-
-
 # ── parsing ──────────────────────────────────────────────────────────────────────────────────────
-
-
-def _parse_address(element: etree._Element | None) -> Address | None:
-    if element is None:
-        return None
-    return Address(
-        line1=_text(element, "ram:LineOne"),
-        line2=_text(element, "ram:LineTwo"),
-        line3=_text(element, "ram:LineThree"),
-        city=_text(element, "ram:CityName"),
-        postcode=_text(element, "ram:PostcodeCode"),
-        subdivision=_text(element, "ram:CountrySubDivisionName"),
-        country=_text(element, "ram:CountryID"),
-    )
-
-
-def _parse_contact(element: etree._Element | None) -> Contact | None:
-    if element is None:
-        return None
-    return Contact(
-        # BT-41 is the person's name, or the department's when no person is named (BT-41-0).
-        name=_text(element, "ram:PersonName") or _text(element, "ram:DepartmentName"),
-        phone=_text(element, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
-        email=_text(element, "ram:EmailURIUniversalCommunication/ram:URIID"),
-    )
-
-
-def _tax_registration(party: etree._Element, scheme: str) -> str:
-    for element in _findall(party, "ram:SpecifiedTaxRegistration/ram:ID"):
-        if (element.get("schemeID") or "").strip() == scheme:
-            return (element.text or "").strip()
-    return ""
-
-
-def _party_identifiers(party: etree._Element) -> tuple[Identifier, ...]:
-    """BT-29/BT-46: ram:ID (no scheme) and ram:GlobalID (with one), in document order."""
-    found = (_identifier(e) for e in party if e.tag in (f"{{{RAM}}}ID", f"{{{RAM}}}GlobalID"))
-    return tuple(i for i in found if i is not None)
 
 
 def _parse_party(parent: etree._Element | None, path: str, name_term: str) -> Party:
     party = _required(parent, path, name_term)
-    legal = _find(party, "ram:SpecifiedLegalOrganization")
-    return Party(
-        name=_required_text(party, "ram:Name", name_term),
-        trading_name=_text(legal, "ram:TradingBusinessName"),
-        identifiers=_party_identifiers(party),
-        legal_id=_identifier(_find(legal, "ram:ID")),
-        vat_id=_tax_registration(party, VAT_SCHEME),
-        tax_registration_id=_tax_registration(party, TAX_REGISTRATION_SCHEME),
-        legal_info=_text(party, "ram:Description"),
-        electronic_address=_identifier(_find(party, "ram:URIUniversalCommunication/ram:URIID")),
-        address=_parse_address(_find(party, "ram:PostalTradeAddress")) or Address(),
-        contact=_parse_contact(_find(party, "ram:DefinedTradeContact")),
-    )
-
-
-def _parse_notes(document: etree._Element | None) -> tuple[Note, ...]:
-    return tuple(
-        Note(text=_text(note, "ram:Content"), subject_code=_text(note, "ram:SubjectCode"))
-        for note in _findall(document, "ram:IncludedNote")
-    )
+    return _ram.parse_party(party, _required_text(party, "ram:Name", name_term))
 
 
 def _parse_delivery(delivery: etree._Element | None) -> Delivery | None:
@@ -230,12 +160,12 @@ def _parse_delivery(delivery: etree._Element | None) -> Delivery | None:
     date = _date(delivery, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString", "BT-72")
     if ship_to is None and date is None:
         return None
-    identifiers = _party_identifiers(ship_to) if ship_to is not None else ()
+    identifiers = _ram.party_identifiers(ship_to) if ship_to is not None else ()
     return Delivery(
         party_name=_text(ship_to, "ram:Name"),
         location_id=identifiers[0] if identifiers else None,
         date=date,
-        address=_parse_address(_find(ship_to, "ram:PostalTradeAddress")),
+        address=_ram.parse_address(_find(ship_to, "ram:PostalTradeAddress")),
     )
 
 
@@ -368,18 +298,7 @@ def _parse_price(agreement: etree._Element) -> Price:
 
 
 def _parse_item(product: etree._Element) -> Item:
-    classifications = (
-        _identifier(code, "listID") for code in _findall(product, "ram:DesignatedProductClassification/ram:ClassCode")
-    )
-    return Item(
-        name=_required_text(product, "ram:Name", "BT-153 (item name)"),
-        description=_text(product, "ram:Description"),
-        seller_id=_text(product, "ram:SellerAssignedID"),
-        buyer_id=_text(product, "ram:BuyerAssignedID"),
-        standard_id=_identifier(_find(product, "ram:GlobalID")),
-        classifications=tuple(c for c in classifications if c is not None),
-        origin_country=_text(product, "ram:OriginTradeCountry/ram:ID"),
-    )
+    return _ram.parse_item(product, _required_text(product, "ram:Name", "BT-153 (item name)"))
 
 
 def _parse_line(line: etree._Element) -> InvoiceLine:
@@ -444,7 +363,7 @@ def parse_invoice(root: etree._Element) -> Invoice:
         order_reference=_text(agreement, "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
         sales_order_reference=_text(agreement, "ram:SellerOrderReferencedDocument/ram:IssuerAssignedID"),
         payment_terms=_text(settlement, "ram:SpecifiedTradePaymentTerms/ram:Description"),
-        notes=_parse_notes(document),
+        notes=_ram.parse_notes(document),
         preceding_invoices=tuple(
             PrecedingInvoice(
                 number=_required_text(reference, "ram:IssuerAssignedID", "BT-25 (preceding invoice reference)"),
@@ -459,96 +378,17 @@ def parse_invoice(root: etree._Element) -> Invoice:
     )
 
 
-# ── writing helpers ──────────────────────────────────────────────────────────────────────────────
-
-
-def _amount(parent: etree._Element, name: str, value: Decimal | None, currency: str = "") -> None:
-    """An optional amount, quantity or rate; only BT-110/111 carry @currencyID in CII."""
-    if value is not None:
-        _sub(parent, name, number(value), currencyID=currency)
-
-
-def _date_time(parent: etree._Element, name: str, value: datetime.date | None, qualified: bool = False) -> None:
-    """An optional date in format 102 (udt:DateTimeString, or qdt: under ram:FormattedIssueDateTime)."""
-    if value is not None:
-        container = _sub(parent, name)
-        _sub(
-            container,
-            "qdt:DateTimeString" if qualified else "udt:DateTimeString",
-            value.strftime("%Y%m%d"),
-            format=DATE_FORMAT,
-        )
-
-
-def _global_or_local_id(parent: etree._Element, identifier: Identifier) -> None:
-    """BT-29/46/71: ram:GlobalID with its scheme, or ram:ID when there is none."""
-    if identifier.scheme:
-        _sub(parent, "ram:GlobalID", identifier.value, schemeID=identifier.scheme)
-    else:
-        _sub(parent, "ram:ID", identifier.value)
-
-
-def _render_address(parent: etree._Element, address: Address | None) -> None:
-    if address is None or address == Address():
-        return
-    element = _sub(parent, "ram:PostalTradeAddress")
-    _opt(element, "ram:PostcodeCode", address.postcode)
-    _opt(element, "ram:LineOne", address.line1)
-    _opt(element, "ram:LineTwo", address.line2)
-    _opt(element, "ram:LineThree", address.line3)
-    _opt(element, "ram:CityName", address.city)
-    _sub(element, "ram:CountryID", address.country)
-    _opt(element, "ram:CountrySubDivisionName", address.subdivision)
+# ── writing ──────────────────────────────────────────────────────────────────────────────────────
 
 
 def _render_party(parent: etree._Element, name: str, party: Party) -> None:
     element = _sub(parent, name)
     # The XSD wants every ram:ID before every ram:GlobalID.
     for identifier in sorted(party.identifiers, key=lambda i: bool(i.scheme)):
-        _global_or_local_id(element, identifier)
+        _ram.render_id(element, identifier)
     _sub(element, "ram:Name", party.name)
     _opt(element, "ram:Description", party.legal_info)
-    if party.legal_id is not None or party.trading_name:
-        legal = _sub(element, "ram:SpecifiedLegalOrganization")
-        if party.legal_id is not None:
-            _sub(legal, "ram:ID", party.legal_id.value, schemeID=party.legal_id.scheme)
-        _opt(legal, "ram:TradingBusinessName", party.trading_name)
-    if party.contact is not None:
-        contact = _sub(element, "ram:DefinedTradeContact")
-        _opt(contact, "ram:PersonName", party.contact.name)
-        if party.contact.phone:
-            _sub(_sub(contact, "ram:TelephoneUniversalCommunication"), "ram:CompleteNumber", party.contact.phone)
-        if party.contact.email:
-            _sub(_sub(contact, "ram:EmailURIUniversalCommunication"), "ram:URIID", party.contact.email)
-    _render_address(element, party.address)
-    if party.electronic_address is not None:
-        uri = _sub(element, "ram:URIUniversalCommunication")
-        _sub(uri, "ram:URIID", party.electronic_address.value, schemeID=party.electronic_address.scheme)
-    for value, scheme in ((party.vat_id, VAT_SCHEME), (party.tax_registration_id, TAX_REGISTRATION_SCHEME)):
-        if value:
-            _sub(_sub(element, "ram:SpecifiedTaxRegistration"), "ram:ID", value, schemeID=scheme)
-
-
-def _render_tax(
-    parent: etree._Element,
-    name: str,
-    category: str,
-    rate: Decimal | None,
-    *,
-    calculated: Decimal | None = None,
-    basis: Decimal | None = None,
-    exemption_reason: str = "",
-    exemption_reason_code: str = "",
-) -> None:
-    """A ram:TradeTaxType in XSD order; a rate that is None (category O) is left out."""
-    tax = _sub(parent, name)
-    _amount(tax, "ram:CalculatedAmount", calculated)
-    _sub(tax, "ram:TypeCode", VAT)
-    _opt(tax, "ram:ExemptionReason", exemption_reason)
-    _amount(tax, "ram:BasisAmount", basis)
-    _sub(tax, "ram:CategoryCode", category)
-    _opt(tax, "ram:ExemptionReasonCode", exemption_reason_code)
-    _amount(tax, "ram:RateApplicablePercent", rate)
+    _ram.render_party_details(element, party)
 
 
 def _render_allowance_charge(parent: etree._Element, item: AllowanceCharge, charge: bool) -> None:
@@ -559,7 +399,7 @@ def _render_allowance_charge(parent: etree._Element, item: AllowanceCharge, char
     _amount(element, "ram:ActualAmount", item.amount)
     _opt(element, "ram:ReasonCode", item.reason_code)
     _opt(element, "ram:Reason", item.reason)
-    _render_tax(element, "ram:CategoryTradeTax", item.vat_category, item.vat_rate)
+    _ram.render_tax(element, "ram:CategoryTradeTax", item.vat_category, item.vat_rate)
 
 
 def _render_line(parent: etree._Element, line: InvoiceLine) -> None:
@@ -569,23 +409,7 @@ def _render_line(parent: etree._Element, line: InvoiceLine) -> None:
     if line.note:
         _sub(_sub(document, "ram:IncludedNote"), "ram:Content", line.note)
 
-    item = line.item
-    product = _sub(element, "ram:SpecifiedTradeProduct")
-    if item.standard_id is not None:
-        _sub(product, "ram:GlobalID", item.standard_id.value, schemeID=item.standard_id.scheme)
-    _opt(product, "ram:SellerAssignedID", item.seller_id)
-    _opt(product, "ram:BuyerAssignedID", item.buyer_id)
-    _sub(product, "ram:Name", item.name)
-    _opt(product, "ram:Description", item.description)
-    for classification in item.classifications:
-        _sub(
-            _sub(product, "ram:DesignatedProductClassification"),
-            "ram:ClassCode",
-            classification.value,
-            listID=classification.scheme,
-        )
-    if item.origin_country:
-        _sub(_sub(product, "ram:OriginTradeCountry"), "ram:ID", item.origin_country)
+    _ram.render_product(element, line.item)
 
     price = line.price
     agreement = _sub(element, "ram:SpecifiedLineTradeAgreement")
@@ -613,7 +437,7 @@ def _render_line(parent: etree._Element, line: InvoiceLine) -> None:
     _sub(delivery, "ram:BilledQuantity", number(line.quantity), unitCode=line.unit)
 
     settlement = _sub(element, "ram:SpecifiedLineTradeSettlement")
-    _render_tax(settlement, "ram:ApplicableTradeTax", line.vat_category, line.vat_rate)
+    _ram.render_tax(settlement, "ram:ApplicableTradeTax", line.vat_category, line.vat_rate)
     summation = _sub(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
     _amount(summation, "ram:LineTotalAmount", line.net_amount)
 
@@ -630,26 +454,7 @@ def _render_agreement(parent: etree._Element, invoice: Invoice) -> None:
     ):
         if reference:
             _sub(_sub(agreement, name), "ram:IssuerAssignedID", reference)
-    if invoice.project_reference:
-        project = _sub(agreement, "ram:SpecifiedProcuringProject")
-        _sub(project, "ram:ID", invoice.project_reference)
-        # ram:Name is mandatory in CII but has no business term; the binding's customary text.
-        _sub(project, "ram:Name", "Project reference")
-
-
-def _render_delivery(parent: etree._Element, delivery: Delivery | None) -> None:
-    element = _sub(parent, "ram:ApplicableHeaderTradeDelivery")
-    if delivery is None:
-        return
-    if delivery.party_name or delivery.location_id is not None or delivery.address is not None:
-        ship_to = _sub(element, "ram:ShipToTradeParty")
-        if delivery.location_id is not None:
-            _global_or_local_id(ship_to, delivery.location_id)
-        _opt(ship_to, "ram:Name", delivery.party_name)
-        _render_address(ship_to, delivery.address)
-    if delivery.date is not None:
-        event = _sub(element, "ram:ActualDeliverySupplyChainEvent")
-        _date_time(event, "ram:OccurrenceDateTime", delivery.date)
+    _ram.render_project(agreement, invoice.project_reference)
 
 
 def _render_payment_means(parent: etree._Element, payment: PaymentInstructions) -> None:
@@ -681,7 +486,7 @@ def _render_settlement(parent: etree._Element, invoice: Invoice) -> None:
     if payment is not None and payment.means_code:
         _render_payment_means(settlement, payment)
     for vat in invoice.vat_breakdown:
-        _render_tax(
+        _ram.render_tax(
             settlement,
             "ram:ApplicableTradeTax",
             vat.category,
@@ -698,7 +503,7 @@ def _render_settlement(parent: etree._Element, invoice: Invoice) -> None:
     if invoice.payment_terms or invoice.due_date is not None:
         terms = _sub(settlement, "ram:SpecifiedTradePaymentTerms")
         _opt(terms, "ram:Description", invoice.payment_terms)
-        _date_time(terms, "ram:DueDateDateTime", invoice.due_date)
+        _ram.render_date(terms, "ram:DueDateDateTime", invoice.due_date)
 
     totals = invoice.totals
     summation = _sub(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
@@ -715,31 +520,24 @@ def _render_settlement(parent: etree._Element, invoice: Invoice) -> None:
     for preceding in invoice.preceding_invoices:
         reference = _sub(settlement, "ram:InvoiceReferencedDocument")
         _sub(reference, "ram:IssuerAssignedID", preceding.number)
-        _date_time(reference, "ram:FormattedIssueDateTime", preceding.issue_date, qualified=True)
+        _ram.render_date(reference, "ram:FormattedIssueDateTime", preceding.issue_date, qualified=True)
 
 
 def render_invoice(invoice: Invoice) -> bytes:
     """The invoice as CII D16B bytes (UTF-8), valid against the Factur-X EN16931 XSD; RenderError if not."""
     root = etree.Element(_qname("rsm:CrossIndustryInvoice"), nsmap=NS)
-
-    context = _sub(root, "rsm:ExchangedDocumentContext")
-    if invoice.business_process:
-        _sub(_sub(context, "ram:BusinessProcessSpecifiedDocumentContextParameter"), "ram:ID", invoice.business_process)
-    _sub(_sub(context, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", invoice.specification)
-
-    document = _sub(root, "rsm:ExchangedDocument")
-    _sub(document, "ram:ID", invoice.number)
-    _sub(document, "ram:TypeCode", invoice.type_code)
-    _date_time(document, "ram:IssueDateTime", invoice.issue_date)
-    for note in invoice.notes:
-        included = _sub(document, "ram:IncludedNote")
-        _sub(included, "ram:Content", note.text)
-        _opt(included, "ram:SubjectCode", note.subject_code)
-
-    transaction = _sub(root, "rsm:SupplyChainTradeTransaction")
+    transaction = _ram.render_header(
+        root,
+        business_process=invoice.business_process,
+        specification=invoice.specification,
+        number=invoice.number,
+        type_code=invoice.type_code,
+        issue_date=invoice.issue_date,
+        notes=invoice.notes,
+    )
     for line in invoice.lines:
         _render_line(transaction, line)
     _render_agreement(transaction, invoice)
-    _render_delivery(transaction, invoice.delivery)
+    _ram.render_delivery(transaction, invoice.delivery, event="ram:ActualDeliverySupplyChainEvent")
     _render_settlement(transaction, invoice)
     return ensure_valid(SCHEMA, root)
