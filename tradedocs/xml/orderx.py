@@ -23,12 +23,9 @@ from lxml import etree
 
 from tradedocs.model import (
     ORDERX_BASIC,
-    Address,
-    Contact,
     Delivery,
     Identifier,
     Item,
-    Note,
     Order,
     OrderLine,
     OrderTotals,
@@ -36,9 +33,10 @@ from tradedocs.model import (
     Price,
 )
 
-from ._common import Names, to_decimal, unreadable, ymd
+from ._common import stripped, to_decimal, unreadable, ymd
 from .intake import IntakeError
 from .schemas import ensure_valid
+from .uncefact import DATE_FORMAT, Ram
 
 # The official namespace of the message (the XSD's targetNamespace): unlike CII it has no
 # ``standard:`` segment. The variant with ``standard:`` is read too, since some producers write it.
@@ -49,14 +47,26 @@ UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:128"
 NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT}
 ROOT = "SCRDMCCBDACIOMessageStructure"
 
-DATE_FORMAT = "102"  # UNTDID 2379: CCYYMMDD
 DATE_LENGTHS = {DATE_FORMAT: 8, "203": 12, "204": 14}  # … and CCYYMMDDHHMM, CCYYMMDDHHMMSS
-VAT = "VA"  # tax registration scheme for a VAT identifier (BT-31, BT-48)
-FISCAL = "FC"  # … and for the seller's tax registration (BT-32)
-PROJECT_NAME = "Project reference"  # ram:Name is mandatory; the model carries only the id (BT-11)
 NS = {"ram": RAM, "udt": UDT}
-_names = Names(NSMAP)
-_text, _qualified, _sub, _path = _names.text, _names.qname, _names.sub, _names.chain
+
+
+class _Ram(Ram):
+    """The ram: vocabulary as Order-X has always read and written it: a party's legal organisation
+    terms from any ram:SpecifiedLegalOrganization, the last tax registration of a scheme, and
+    decimals with ``str``."""
+
+    def legal_organization(self, party: etree._Element, path: str) -> etree._Element | None:
+        return self.find(party, f"ram:SpecifiedLegalOrganization/{path}")
+
+    def tax_registration(self, party: etree._Element, scheme: str) -> str:
+        registrations = self.findall(party, "ram:SpecifiedTaxRegistration/ram:ID")
+        found = [e for e in registrations if (e.get("schemeID") or "").strip() == scheme]
+        return stripped(found[-1]) if found else ""
+
+
+_ram = _Ram(NSMAP, number=str)
+_text, _qualified, _sub, _path = _ram.text, _ram.qname, _ram.sub, _ram.chain
 
 
 # ── reading ──────────────────────────────────────────────────────────────────────────────────────
@@ -108,76 +118,18 @@ def _date(element: etree._Element | None, path: str) -> datetime.date | None:
         raise unreadable(f"The date {raw!r} of {path} is not a valid date.") from None
 
 
-def _identifier(element: etree._Element | None) -> Identifier | None:
-    if element is None:
-        return None
-    value = (element.text or "").strip()
-    return Identifier(value, element.get("schemeID", "").strip()) if value else None
-
-
 def _first_identifier(element: etree._Element | None, *paths: str) -> Identifier | None:
     for path in paths:
-        found = _identifier(element.find(path, NS)) if element is not None else None
+        found = _ram.identifier(element.find(path, NS)) if element is not None else None
         if found is not None:
             return found
     return None
 
 
-def _address(element: etree._Element | None) -> Address | None:
-    if element is None:
-        return None
-    return Address(
-        line1=_text(element, "ram:LineOne"),
-        line2=_text(element, "ram:LineTwo"),
-        line3=_text(element, "ram:LineThree"),
-        city=_text(element, "ram:CityName"),
-        postcode=_text(element, "ram:PostcodeCode"),
-        subdivision=_text(element, "ram:CountrySubDivisionName"),
-        country=_text(element, "ram:CountryID"),
-    )
-
-
-def _contact(element: etree._Element | None) -> Contact | None:
-    if element is None:
-        return None
-    return Contact(
-        name=_text(element, "ram:PersonName") or _text(element, "ram:DepartmentName"),
-        phone=_text(element, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
-        email=_text(element, "ram:EmailURIUniversalCommunication/ram:URIID"),
-    )
-
-
 def _party(element: etree._Element | None, term: str) -> Party:
     if element is None:
         raise unreadable(f"The order has no {term}.")
-    identifiers = tuple(
-        i for i in (_identifier(child) for child in element if child.tag in (f"{{{RAM}}}ID", f"{{{RAM}}}GlobalID")) if i
-    )
-    registrations = {
-        r.get("schemeID", "").strip(): (r.text or "").strip()
-        for r in element.findall("ram:SpecifiedTaxRegistration/ram:ID", NS)
-    }
-    return Party(
-        name=_required(element, "ram:Name", f"{term} name"),
-        trading_name=_text(element, "ram:SpecifiedLegalOrganization/ram:TradingBusinessName"),
-        identifiers=identifiers,
-        legal_id=_identifier(element.find("ram:SpecifiedLegalOrganization/ram:ID", NS)),
-        vat_id=registrations.get(VAT, ""),
-        tax_registration_id=registrations.get(FISCAL, ""),
-        legal_info=_text(element, "ram:Description"),
-        electronic_address=_identifier(element.find("ram:URIUniversalCommunication/ram:URIID", NS)),
-        address=_address(element.find("ram:PostalTradeAddress", NS)) or Address(),
-        contact=_contact(element.find("ram:DefinedTradeContact", NS)),
-    )
-
-
-def _notes(element: etree._Element | None) -> tuple[Note, ...]:
-    if element is None:
-        return ()
-    return tuple(
-        Note(text=_text(note, "ram:Content"), subject_code=_text(note, "ram:SubjectCode"))
-        for note in element.findall("ram:IncludedNote", NS)
-    )
+    return _ram.parse_party(element, _required(element, "ram:Name", f"{term} name"))
 
 
 def _price(agreement: etree._Element | None, line_id: str) -> Price:
@@ -202,22 +154,7 @@ def _price(agreement: etree._Element | None, line_id: str) -> Price:
 
 
 def _item(product: etree._Element | None, line_id: str) -> Item:
-    classifications = tuple(
-        Identifier((code.text or "").strip(), code.get("listID", "").strip())
-        for code in (
-            product.findall("ram:DesignatedProductClassification/ram:ClassCode", NS) if product is not None else []
-        )
-        if (code.text or "").strip()
-    )
-    return Item(
-        name=_required(product, "ram:Name", f"item name of line {line_id}"),
-        description=_text(product, "ram:Description"),
-        seller_id=_text(product, "ram:SellerAssignedID"),
-        buyer_id=_text(product, "ram:BuyerAssignedID"),
-        standard_id=_identifier(product.find("ram:GlobalID", NS)) if product is not None else None,
-        classifications=classifications,
-        origin_country=_text(product, "ram:OriginTradeCountry/ram:ID"),
-    )
+    return _ram.parse_item(product, _required(product, "ram:Name", f"item name of line {line_id}"))
 
 
 def _line(element: etree._Element) -> OrderLine:
@@ -240,7 +177,7 @@ def _line(element: etree._Element) -> OrderLine:
         item=_item(element.find("ram:SpecifiedTradeProduct", NS), line_id),
         vat_category=_text(tax, "ram:CategoryCode"),
         vat_rate=_decimal(tax, "ram:RateApplicablePercent"),
-        note="\n".join(n.text for n in _notes(document)),
+        note="\n".join(n.text for n in _ram.parse_notes(document)),
     )
 
 
@@ -255,7 +192,7 @@ def _delivery(element: etree._Element | None) -> Delivery | None:
         party_name=_text(ship_to, "ram:Name"),
         location_id=_first_identifier(ship_to, "ram:ID", "ram:GlobalID"),
         date=date,
-        address=_address(ship_to.find("ram:PostalTradeAddress", NS)) if ship_to is not None else None,
+        address=_ram.parse_address(ship_to.find("ram:PostalTradeAddress", NS)) if ship_to is not None else None,
     )
 
 
@@ -306,7 +243,7 @@ def parse_order(root: etree._Element) -> Order:
         project_reference=_text(agreement, "ram:SpecifiedProcuringProject/ram:ID"),
         quotation_reference=_text(agreement, "ram:QuotationReferencedDocument/ram:IssuerAssignedID"),
         payment_terms=_text(settlement, "ram:SpecifiedTradePaymentTerms/ram:Description"),
-        notes=_notes(document),
+        notes=_ram.parse_notes(document),
         delivery=_delivery(transaction.find("ram:ApplicableHeaderTradeDelivery", NS)),
     )
 
@@ -337,61 +274,16 @@ def _optional(parent: etree._Element, path: str, value: str | Decimal | None, **
         _path(parent, path, str(value), **attributes)
 
 
-def _write_date(parent: etree._Element, path: str, date: datetime.date) -> None:
-    _path(parent, f"{path}/udt:DateTimeString", date.strftime("%Y%m%d"), format=DATE_FORMAT)
-
-
-def _write_id(parent: etree._Element, identifier: Identifier | None, *, global_tag: str = "ram:GlobalID") -> None:
-    if identifier is not None:
-        tag = global_tag if identifier.scheme else "ram:ID"
-        _sub(parent, tag, identifier.value, schemeID=identifier.scheme)
-
-
-def _write_address(parent: etree._Element, address: Address | None) -> None:
-    if address is None or address == Address():
-        return
-    element = _sub(parent, "ram:PostalTradeAddress")
-    _optional(element, "ram:PostcodeCode", address.postcode)
-    _optional(element, "ram:LineOne", address.line1)
-    _optional(element, "ram:LineTwo", address.line2)
-    _optional(element, "ram:LineThree", address.line3)
-    _optional(element, "ram:CityName", address.city)
-    _sub(element, "ram:CountryID", address.country)  # mandatory: an empty one is a RenderError
-    _optional(element, "ram:CountrySubDivisionName", address.subdivision)
-
-
 def _write_party(parent: etree._Element, tag: str, party: Party, profile: _Profile) -> None:
     element = _sub(parent, tag)
     # The schema wants the one ram:ID before the ram:GlobalIDs.
     unschemed = [i for i in party.identifiers if not i.scheme][:1]
     for identifier in (*unschemed, *(i for i in party.identifiers if i.scheme)):
-        _write_id(element, identifier)
+        _ram.render_id(element, identifier)
     _optional(element, "ram:Name", party.name)
     if profile.comfort:
         _optional(element, "ram:Description", party.legal_info)
-    if party.legal_id is not None or party.trading_name:
-        legal = _sub(element, "ram:SpecifiedLegalOrganization")
-        if party.legal_id is not None:
-            _sub(legal, "ram:ID", party.legal_id.value, schemeID=party.legal_id.scheme)
-        _optional(legal, "ram:TradingBusinessName", party.trading_name)
-    if party.contact is not None:
-        contact = _sub(element, "ram:DefinedTradeContact")
-        _optional(contact, "ram:PersonName", party.contact.name)
-        _optional(contact, "ram:TelephoneUniversalCommunication/ram:CompleteNumber", party.contact.phone)
-        _optional(contact, "ram:EmailURIUniversalCommunication/ram:URIID", party.contact.email)
-    _write_address(element, party.address)
-    if party.electronic_address is not None:
-        _path(
-            element,
-            "ram:URIUniversalCommunication/ram:URIID",
-            party.electronic_address.value,
-            schemeID=party.electronic_address.scheme,
-        )
-    registrations = [
-        (scheme, value) for scheme, value in ((VAT, party.vat_id), (FISCAL, party.tax_registration_id)) if value
-    ]
-    for scheme, value in registrations[: 2 if profile.comfort else 1]:
-        _path(element, "ram:SpecifiedTaxRegistration/ram:ID", value, schemeID=scheme)
+    _ram.render_party_details(element, party, tax_registrations=2 if profile.comfort else 1)
 
 
 def _write_line(parent: etree._Element, line: OrderLine, profile: _Profile) -> None:
@@ -400,23 +292,7 @@ def _write_line(parent: etree._Element, line: OrderLine, profile: _Profile) -> N
     _sub(document, "ram:LineID", line.id)
     _optional(document, "ram:IncludedNote/ram:Content", line.note)
 
-    item = line.item
-    product = _sub(element, "ram:SpecifiedTradeProduct")
-    if item.standard_id is not None:
-        _sub(product, "ram:GlobalID", item.standard_id.value, schemeID=item.standard_id.scheme)
-    _optional(product, "ram:SellerAssignedID", item.seller_id)
-    _optional(product, "ram:BuyerAssignedID", item.buyer_id)
-    _sub(product, "ram:Name", item.name)
-    if profile.comfort:
-        _optional(product, "ram:Description", item.description)
-        for classification in item.classifications:
-            _path(
-                product,
-                "ram:DesignatedProductClassification/ram:ClassCode",
-                classification.value,
-                listID=classification.scheme,
-            )
-        _optional(product, "ram:OriginTradeCountry/ram:ID", item.origin_country)
+    _ram.render_product(element, line.item, details=profile.comfort)
 
     price = line.price
     agreement = _sub(element, "ram:SpecifiedLineTradeAgreement")
@@ -437,45 +313,23 @@ def _write_line(parent: etree._Element, line: OrderLine, profile: _Profile) -> N
 
     settlement = _sub(element, "ram:SpecifiedLineTradeSettlement")
     if profile.comfort and line.vat_category:
-        tax = _sub(settlement, "ram:ApplicableTradeTax")
-        _sub(tax, "ram:TypeCode", "VAT")
-        _sub(tax, "ram:CategoryCode", line.vat_category)
-        _optional(tax, "ram:RateApplicablePercent", line.vat_rate)
+        _ram.render_tax(settlement, "ram:ApplicableTradeTax", line.vat_category, line.vat_rate)
     _path(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", str(line.net_amount))
-
-
-def _write_delivery(parent: etree._Element, delivery: Delivery | None) -> None:
-    element = _sub(parent, "ram:ApplicableHeaderTradeDelivery")
-    if delivery is None:
-        return
-    if delivery.party_name or delivery.location_id is not None or delivery.address is not None:
-        ship_to = _sub(element, "ram:ShipToTradeParty")
-        _write_id(ship_to, delivery.location_id)
-        _optional(ship_to, "ram:Name", delivery.party_name)
-        _write_address(ship_to, delivery.address)
-    if delivery.date is not None:
-        _write_date(element, "ram:RequestedDeliverySupplyChainEvent/ram:OccurrenceDateTime", delivery.date)
 
 
 def render_order(order: Order) -> bytes:
     """The order as Order-X XML (UTF-8), valid against its profile's XSD; RenderError otherwise."""
     profile = _profile(order.specification)
     root = etree.Element(_qualified(f"rsm:{ROOT}"), nsmap=NSMAP)
-
-    context = _sub(root, "rsm:ExchangedDocumentContext")
-    _optional(context, "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID", order.business_process)
-    _path(context, "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", order.specification)
-
-    document = _sub(root, "rsm:ExchangedDocument")
-    _sub(document, "ram:ID", order.number)
-    _sub(document, "ram:TypeCode", order.type_code)
-    _write_date(document, "ram:IssueDateTime", order.issue_date)
-    for note in order.notes:
-        included = _sub(document, "ram:IncludedNote")
-        _sub(included, "ram:Content", note.text)
-        _optional(included, "ram:SubjectCode", note.subject_code)
-
-    transaction = _sub(root, "rsm:SupplyChainTradeTransaction")
+    transaction = _ram.render_header(
+        root,
+        business_process=order.business_process,
+        specification=order.specification,
+        number=order.number,
+        type_code=order.type_code,
+        issue_date=order.issue_date,
+        notes=order.notes,
+    )
     for line in order.lines:
         _write_line(transaction, line, profile)
 
@@ -485,12 +339,10 @@ def render_order(order: Order) -> bytes:
     _write_party(agreement, "ram:BuyerTradeParty", order.buyer, profile)
     _optional(agreement, "ram:QuotationReferencedDocument/ram:IssuerAssignedID", order.quotation_reference)
     _optional(agreement, "ram:ContractReferencedDocument/ram:IssuerAssignedID", order.contract_reference)
-    if profile.comfort and order.project_reference:
-        project = _sub(agreement, "ram:SpecifiedProcuringProject")
-        _sub(project, "ram:ID", order.project_reference)
-        _sub(project, "ram:Name", PROJECT_NAME)
+    if profile.comfort:
+        _ram.render_project(agreement, order.project_reference)
 
-    _write_delivery(transaction, order.delivery)
+    _ram.render_delivery(transaction, order.delivery, event="ram:RequestedDeliverySupplyChainEvent")
 
     settlement = _sub(transaction, "ram:ApplicableHeaderTradeSettlement")
     _sub(settlement, "ram:OrderCurrencyCode", order.currency)
