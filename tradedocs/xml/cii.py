@@ -526,15 +526,7 @@ def _render_settlement(parent: etree._Element, invoice: Invoice) -> None:
 def render_invoice(invoice: Invoice) -> bytes:
     """The invoice as CII D16B bytes (UTF-8), valid against the Factur-X EN16931 XSD; RenderError if not."""
     root = etree.Element(_qname("rsm:CrossIndustryInvoice"), nsmap=NS)
-    transaction = _ram.render_header(
-        root,
-        business_process=invoice.business_process,
-        specification=invoice.specification,
-        number=invoice.number,
-        type_code=invoice.type_code,
-        issue_date=invoice.issue_date,
-        notes=invoice.notes,
-    )
+    transaction = _ram.render_header(root, invoice)
     for line in invoice.lines:
         _render_line(transaction, line)
     _render_agreement(transaction, invoice)

@@ -321,15 +321,7 @@ def render_order(order: Order) -> bytes:
     """The order as Order-X XML (UTF-8), valid against its profile's XSD; RenderError otherwise."""
     profile = _profile(order.specification)
     root = etree.Element(_qualified(f"rsm:{ROOT}"), nsmap=NSMAP)
-    transaction = _ram.render_header(
-        root,
-        business_process=order.business_process,
-        specification=order.specification,
-        number=order.number,
-        type_code=order.type_code,
-        issue_date=order.issue_date,
-        notes=order.notes,
-    )
+    transaction = _ram.render_header(root, order)
     for line in order.lines:
         _write_line(transaction, line, profile)
 

@@ -12,12 +12,12 @@ and price layout, what a profile leaves out, the wording of unreadable-term mess
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 
 from lxml import etree
 
-from tradedocs.model import Address, Contact, Delivery, Identifier, Item, Note, Party
+from tradedocs.model import Address, Contact, Delivery, Identifier, Invoice, Item, Note, Order, Party
 
 from ._common import Names, number, stripped
 
@@ -151,29 +151,19 @@ class Ram(Names):
         else:
             self.sub(parent, "ram:ID", identifier.value)
 
-    def render_header(
-        self,
-        root: etree._Element,
-        *,
-        business_process: str,
-        specification: str,
-        number: str,
-        type_code: str,
-        issue_date: datetime.date | None,
-        notes: Iterable[Note],
-    ) -> etree._Element:
-        """rsm:ExchangedDocumentContext and rsm:ExchangedDocument; returns the (new, empty)
-        rsm:SupplyChainTradeTransaction that follows them."""
+    def render_header(self, root: etree._Element, document: Invoice | Order) -> etree._Element:
+        """rsm:ExchangedDocumentContext and rsm:ExchangedDocument of an invoice or order; returns the
+        (new, empty) rsm:SupplyChainTradeTransaction that follows them."""
         context = self.sub(root, "rsm:ExchangedDocumentContext")
-        self.opt(context, "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID", business_process)
-        self.chain(context, "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", specification)
+        self.opt(context, "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID", document.business_process)
+        self.chain(context, "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", document.specification)
 
-        document = self.sub(root, "rsm:ExchangedDocument")
-        self.sub(document, "ram:ID", number)
-        self.sub(document, "ram:TypeCode", type_code)
-        self.render_date(document, "ram:IssueDateTime", issue_date)
-        for note in notes:
-            included = self.sub(document, "ram:IncludedNote")
+        exchanged = self.sub(root, "rsm:ExchangedDocument")
+        self.sub(exchanged, "ram:ID", document.number)
+        self.sub(exchanged, "ram:TypeCode", document.type_code)
+        self.render_date(exchanged, "ram:IssueDateTime", document.issue_date)
+        for note in document.notes:
+            included = self.sub(exchanged, "ram:IncludedNote")
             self.sub(included, "ram:Content", note.text)
             self.opt(included, "ram:SubjectCode", note.subject_code)
         return self.sub(root, "rsm:SupplyChainTradeTransaction")
