@@ -29,8 +29,20 @@ pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("worker"),
+    pytest.mark.usefixtures("fresh_kombu_pools", "worker"),
 ]
+
+
+@pytest.fixture
+def fresh_kombu_pools():
+    """Earlier real-worker tests close the broker connection pools of this process (their producer
+    fixture's teardown) while kombu's process-wide registry keeps handing out the closed ones for the
+    same broker URL; start from an empty registry."""
+    from kombu import pools
+
+    pools.reset()
+    yield
+    pools.reset()
 
 
 @pytest.fixture
