@@ -277,6 +277,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tradedocs.tasks.validate_waiting_documents",
         "schedule": NOTIFICATION_SWEEP_SECONDS,
     },
+    "factoring-daily": {
+        "task": "tradedocs.factoring.tasks.factoring_daily",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "notifications-daily-digest": {
         "task": "portal.notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),

@@ -8,3 +8,4 @@ class TradeDocsConfig(AppConfig):
 
     def ready(self) -> None:
         from tradedocs import events  # noqa: F401 - registers the notification events
+        from tradedocs.factoring import events as factoring_events  # noqa: F401

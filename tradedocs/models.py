@@ -121,3 +121,30 @@ class Document(models.Model):
         if self.document_type == DocumentType.ORDER:
             return None
         return Syntax.UBL if self.syntax == Syntax.CII else Syntax.CII
+
+
+# Reverse factoring lives on these documents; its models share this app's migrations.
+from tradedocs.factoring.models import (  # noqa: E402
+    BankAccount,
+    Chain,
+    ChainInstitution,
+    ChainSupplier,
+    Financing,
+    LedgerEntry,
+    Offer,
+    Programme,
+    Receivable,
+)
+
+__all__ = [
+    "BankAccount",
+    "Chain",
+    "ChainInstitution",
+    "ChainSupplier",
+    "Document",
+    "Financing",
+    "LedgerEntry",
+    "Offer",
+    "Programme",
+    "Receivable",
+]

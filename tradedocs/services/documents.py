@@ -361,6 +361,8 @@ def document_answer(
         document.answered_at = clock.now()
         document.answered_by = actor if getattr(actor, "pk", None) else None
         document.save(update_fields=["status", "reasons", "answered_at", "answered_by", "updated_at"])
+        if accept:
+            _factoring_on_acceptance(document)
         notify(
             events.DOCUMENT_ANSWERED.name,
             document_handlers(organisation_ids=[document.sender_id]),
@@ -383,6 +385,18 @@ def document_answer(
             payload={"reasons": document.reasons},
         )
     return document
+
+
+def _factoring_on_acceptance(document: Document) -> None:
+    """An accepted invoice becomes negotiable in its buyer's factoring chain; an accepted credit note is
+    netted against its invoice there (and refused if that invoice was already discounted)."""
+    from tradedocs.factoring.services import credit_note_accepted, receivable_from_invoice
+
+    if document.document_type == DocumentType.CREDIT_NOTE:
+        preceding = [entry.get("BT-25", "") for entry in (document.terms or {}).get("BG-3", [])]
+        credit_note_accepted(document=document, preceding_numbers=[number for number in preceding if number])
+    else:
+        receivable_from_invoice(document=document)
 
 
 def status_message(document: Document) -> dict[str, Any]:
