@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("smeregistry.api.urls")),
     path("", include("procurement.api.urls")),
     path("", include("tradedocs.api")),
+    path("", include("tradedocs.factoring.api")),
 ]
