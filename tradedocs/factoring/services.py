@@ -365,6 +365,12 @@ def _payable_load_row(*, actor: Any, chain: Chain, row: dict[str, str]) -> Recei
         raise DomainError(
             _("Give the amount as a number and the due date as YYYY-MM-DD."), code="invalid_value"
         ) from None
+    # NaN and infinities parse, but compare and quantize only by raising; beyond 16 digits the column overflows;
+    # a confirmed amount is in cents, never silently rounded.
+    if not amount.is_finite() or abs(amount) >= Decimal("1E16") or amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(
+            _("Give the amount in cents, with at most 16 digits before the decimal point."), code="invalid_value"
+        )
     if not ruc or not number or amount <= 0:
         raise DomainError(_("Each row needs the supplier's RUC, the number and a positive amount."), code="required")
     if due_date <= clock.today():
