@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("smeregistry.urls")),
     path("", include("procurement.urls")),
     path("", include("tradedocs.urls")),
+    path("factoring/", include("tradedocs.factoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
