@@ -527,16 +527,20 @@ def financing_quote(
     return offer, figures
 
 
-def financing_select(*, actor: Any, receivable: Receivable, institution: Organisation) -> Financing:
+def financing_select(
+    *, actor: Any, receivable: Receivable, institution: Organisation, offer_id: int | None = None
+) -> Financing:
     """The supplier confirms the pre-acknowledgement: the document is selected for the institution, which
     operates it (at once, if the chain lets it accept automatically within its limits).
 
+    ``offer_id`` is the offer the supplier saw in the pre-acknowledgement: if the institution has published
+    another since, nothing is selected (409 ``offer_changed``) and the supplier looks again.
     Requires an active supplier in the registry and a verified bank account. The database's partial unique
     index on live financings makes a concurrent second selection fail (409 ``already_financed``).
     """
     try:
         with transaction.atomic():
-            financing = _select(actor=actor, receivable_id=receivable.pk, institution=institution)
+            financing = _select(actor=actor, receivable_id=receivable.pk, institution=institution, offer_id=offer_id)
     except IntegrityError:
         raise RuleViolation(_("This document is already being financed."), code="already_financed") from None
     member = ChainInstitution.objects.filter(chain_id=financing.receivable.chain_id, institution=institution).first()
@@ -548,7 +552,7 @@ def financing_select(*, actor: Any, receivable: Receivable, institution: Organis
     return financing
 
 
-def _select(*, actor: Any, receivable_id: int, institution: Organisation) -> Financing:
+def _select(*, actor: Any, receivable_id: int, institution: Organisation, offer_id: int | None) -> Financing:
     receivable = _locked_receivable(receivable_id)
     _require(
         actor, receivable.supplier, SUPPLIER_ROLES, _("Only the supplier's representatives discount its documents.")
@@ -572,6 +576,11 @@ def _select(*, actor: Any, receivable_id: int, institution: Organisation) -> Fin
     }:
         raise RuleViolation(_("This document is already being financed."), code="already_financed")
     offer, figures = financing_quote(receivable=receivable, institution=institution)
+    if offer_id is not None and offer.pk != offer_id:
+        raise RuleViolation(
+            _("The institution changed its rate after you saw the pre-acknowledgement; look at it again."),
+            code="offer_changed",
+        )
     _move(receivable, ReceivableStatus.SELECTED)
     financing = Financing.objects.create(
         receivable=receivable,

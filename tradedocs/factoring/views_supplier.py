@@ -124,6 +124,7 @@ def chain_join_view(request: HttpRequest, chain_id: int) -> HttpResponse:
 class Line:
     document: Receivable
     quote: Quote | None = None
+    offer_id: int | None = None
     error: str = ""
     status: int = 200
     outcome: str = ""  # after a confirmation that failed: what became of this document
@@ -136,7 +137,8 @@ def _quoted(organisation: Organisation, form: PreAcknowledgementForm) -> list[Li
     for receivable_id in form.cleaned_data["documents"]:
         line = Line(document=_receivable(organisation, receivable_id))
         try:
-            _offer, line.quote = financing_quote(receivable=line.document, institution=institution)
+            offer, line.quote = financing_quote(receivable=line.document, institution=institution)
+            line.offer_id = offer.pk
         except DomainError as exc:
             line.error, line.status = exc.message, exc.status
         lines.append(line)
@@ -176,6 +178,8 @@ def _pre_acknowledgement_page(
             "currency": currencies.pop() if len(currencies) == 1 else "",
             "can_confirm": bool(quoted) and not any(line.outcome for line in lines),
             "document_ids": ",".join(str(line.document.pk) for line in quoted),
+            # The offers the figures came from: confirming at another rate is refused (offer_changed).
+            "offer_ids": ",".join(f"{line.document.pk}:{line.offer_id}" for line in quoted),
             "error": error,
         },
         status=status,
@@ -198,14 +202,27 @@ def pre_acknowledgement(request: HttpRequest) -> HttpResponse:
     return _confirm(request, organisation, form)
 
 
+def _shown_offers(raw: str) -> dict[int, int]:
+    """``"<document>:<offer>,…"`` as posted back by the pre-acknowledgement; malformed pairs are ignored."""
+    shown = {}
+    for pair in raw.split(","):
+        document, _sep, offer = pair.partition(":")
+        if document.strip().isdigit() and offer.strip().isdigit():
+            shown[int(document)] = int(offer)
+    return shown
+
+
 def _confirm(request: HttpRequest, organisation: Organisation, form: PreAcknowledgementForm) -> HttpResponse:
     """Each document is selected in its own call: one refused does not undo the others."""
     institution = form.cleaned_data["institution"]
     documents = [_receivable(organisation, pk) for pk in form.cleaned_data["documents"]]
+    shown = _shown_offers(request.POST.get("offers", ""))
     done, refused = [], []
     for document in documents:
         try:
-            financing = financing_select(actor=request.user, receivable=document, institution=institution)
+            financing = financing_select(
+                actor=request.user, receivable=document, institution=institution, offer_id=shown.get(document.pk)
+            )
         except DomainError as exc:
             refused.append((document, exc))
         else:

@@ -295,3 +295,32 @@ def test_the_pages_are_a_suppliers(client, world):
 def test_the_main_navigation_links_to_factoring(client, world):
     html = login(client, world.representative).get(reverse("home")).text
     assert f'href="{reverse("factoring-documents")}"' in html
+
+
+def test_a_rate_changed_after_the_pre_acknowledgement_is_not_applied(client, world):
+    """The supplier confirms the figures it saw: if the institution publishes a new offer in between, the
+    confirmation is refused and nothing is selected."""
+    from tradedocs.factoring.services import offer_publish
+
+    document = receivable(world, face=Decimal("100000.00"), due_in_days=60)
+    login(client, world.representative)
+    page = client.get(preacuse_url([document], world.c.organisation))
+    shown = page.context["offer_ids"]
+    offer_publish(
+        actor=world.c.officer,
+        chain=world.chain,
+        institution=world.c.organisation,
+        reference_rate=Decimal("9.00"),
+        spread=Decimal("6.90"),
+    )
+
+    answer = client.post(
+        reverse("factoring-preacuse"),
+        {"documents": str(document.pk), "institution": world.c.organisation.pk, "offers": shown},
+    )
+
+    assert answer.status_code == 409
+    assert "changed its rate" in answer.text
+    assert not Financing.objects.exists()
+    document.refresh_from_db()
+    assert document.status == ReceivableStatus.NEGOTIABLE
