@@ -11,6 +11,7 @@ STEPS = [
     "smeregistry.demo",
     "procurement.demo",
     "tradedocs.demo",
+    "tradedocs.factoring.demo",
 ]
 
 
