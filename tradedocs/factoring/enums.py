@@ -49,3 +49,4 @@ class Account(models.TextChoices):
     CASH = "cash", _("Cash")
     RECEIVABLE = "receivable", _("Receivable")
     PAYABLE = "payable", _("Payable")
+    DISCOUNT = "discount", _("Discount (the supplier's cost, the institution's income)")

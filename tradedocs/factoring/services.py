@@ -264,6 +264,8 @@ def receivable_from_invoice(*, document: Any) -> Receivable | None:
         if due
         else (document.issue_date or clock.today()) + datetime.timedelta(days=chain.default_payment_days)
     )
+    if due_date <= clock.today():
+        return None  # nothing left to discount: it is due already
     try:
         with transaction.atomic():
             receivable = Receivable.objects.create(
@@ -305,7 +307,9 @@ def _announce_negotiable(receivable: Receivable) -> None:
 
 def credit_note_accepted(*, document: Any, preceding_numbers: list[str]) -> None:
     """Called in the buyer's acceptance of a credit note: it is netted against its invoice's negotiable
-    document; after the document was operated nothing may change its amount, so the acceptance is refused."""
+    document. A selection not yet operated is cancelled first (its figures were the old amount) and the
+    supplier chooses again; after the document was operated nothing may change its amount, so the
+    acceptance is refused."""
     for number in preceding_numbers:
         receivable = (
             Receivable.objects.select_for_update(of=("self",))
@@ -314,15 +318,28 @@ def credit_note_accepted(*, document: Any, preceding_numbers: list[str]) -> None
         )
         if receivable is None:
             continue
-        if receivable.status not in {ReceivableStatus.NEGOTIABLE, ReceivableStatus.NOT_NEGOTIABLE}:
+        if receivable.status not in {
+            ReceivableStatus.NEGOTIABLE,
+            ReceivableStatus.NOT_NEGOTIABLE,
+            ReceivableStatus.SELECTED,
+        }:
             raise RuleViolation(
                 _("Invoice %(number)s is %(status)s in a factoring chain: no credit note may change it now.")
                 % {"number": number, "status": receivable.get_status_display().lower()},
                 code="receivable_locked",
             )
+        if document.currency and document.currency != receivable.currency:
+            raise RuleViolation(
+                _("The credit note is in %(theirs)s and the invoice in %(ours)s.")
+                % {"theirs": document.currency, "ours": receivable.currency},
+                code="currency_mismatch",
+            )
         amount = Decimal(document.amount or 0)
         if receivable.credit_notes + amount >= receivable.face_value:
             raise RuleViolation(_("The credit note would cancel the whole invoice."), code="credit_note_too_large")
+        if receivable.status == ReceivableStatus.SELECTED:
+            _cancel_selection(receivable)
+            _move(receivable, ReceivableStatus.NEGOTIABLE)
         receivable.credit_notes += amount
         receivable.save(update_fields=["credit_notes"])
         audit_record(
@@ -487,6 +504,7 @@ def receivable_paid_directly(*, actor: Any, receivable: Receivable) -> Receivabl
     """The buyer paid the supplier directly: the document leaves the market without operating."""
     receivable = _locked_receivable(receivable.pk)
     _require(actor, receivable.buyer, BUYER_ROLES, _("Only the buyer's officers record its payments."))
+    _cancel_selection(receivable)
     _move(receivable, ReceivableStatus.PAID_WITHOUT_OPERATING)
     audit_record(
         actor=actor, action="receivable.paid_directly", organisation=receivable.buyer, obj=receivable, payload={}
@@ -764,10 +782,18 @@ def _entries(financing: Financing, movement: str, rows: list[tuple[int, str, int
 
 
 def _book_operation(financing: Financing, receivable: Receivable) -> None:
-    """Supplier credited with the net, institution debited; the receivable and the buyer's obligation move
-    from the supplier to the institution. Each movement balances."""
+    """The operation's movements, each balanced and each organisation's own entries balanced too:
+
+    - disbursement: the institution pays the net amount into the supplier's cash;
+    - assignment: the supplier gives up its receivable on the buyer (face) for the cash and the discount
+      (its cost); the institution acquires it for the cash and earns the discount (its income);
+    - obligation: the buyer now owes the face value to the institution instead of the supplier.
+
+    The ledger records movements from the operation on; the confirmed receivable before it is the
+    ``Receivable`` row itself. Debits are positive, credits negative.
+    """
     supplier, institution, buyer = receivable.supplier_id, financing.institution_id, receivable.buyer_id
-    face, net = financing.face, financing.net
+    face, net, discount = financing.face, financing.net, financing.discount
     _entries(
         financing,
         Movement.DISBURSEMENT,
@@ -781,10 +807,9 @@ def _book_operation(financing: Financing, receivable: Receivable) -> None:
         Movement.ASSIGNMENT,
         [
             (supplier, Account.RECEIVABLE, buyer, -face),
+            (supplier, Account.DISCOUNT, institution, discount),
             (institution, Account.RECEIVABLE, buyer, face),
-            # What the supplier gave up for the money: the discount, the institution's income.
-            (supplier, Account.RECEIVABLE, institution, face - net),
-            (institution, Account.RECEIVABLE, supplier, net - face),
+            (institution, Account.DISCOUNT, supplier, -discount),
         ],
     )
     _entries(
@@ -798,6 +823,8 @@ def _book_operation(financing: Financing, receivable: Receivable) -> None:
 
 
 def _book_settlement(financing: Financing, receivable: Receivable) -> None:
+    """The buyer pays the institution the face value: the institution's receivable and the buyer's
+    payable clear."""
     institution, buyer = financing.institution_id, receivable.buyer_id
     face = financing.face
     _entries(
@@ -805,9 +832,9 @@ def _book_settlement(financing: Financing, receivable: Receivable) -> None:
         Movement.SETTLEMENT,
         [
             (buyer, Account.CASH, institution, -face),
+            (buyer, Account.PAYABLE, institution, face),
             (institution, Account.CASH, buyer, face),
             (institution, Account.RECEIVABLE, buyer, -face),
-            (buyer, Account.PAYABLE, institution, face),
         ],
     )
 
@@ -821,15 +848,11 @@ def factoring_daily(*, on: datetime.date | None = None) -> dict[str, int]:
     what falls due in the next days."""
     today = on or clock.today()
     expired = overdue = 0
-    for pk in Receivable.objects.filter(
-        status__in=(ReceivableStatus.NEGOTIABLE, ReceivableStatus.SELECTED), due_date__lte=today
-    ).values_list("pk", flat=True):
+    unoperated = (ReceivableStatus.NEGOTIABLE, ReceivableStatus.SELECTED, ReceivableStatus.NOT_NEGOTIABLE)
+    for pk in Receivable.objects.filter(status__in=unoperated, due_date__lte=today).values_list("pk", flat=True):
         with transaction.atomic():
             receivable = _locked_receivable(pk)
-            if (
-                receivable.status in {ReceivableStatus.NEGOTIABLE, ReceivableStatus.SELECTED}
-                and receivable.due_date <= today
-            ):
+            if receivable.status in unoperated and receivable.due_date <= today:
                 _cancel_selection(receivable)
                 _move(receivable, ReceivableStatus.EXPIRED)
                 audit_record(
@@ -856,17 +879,21 @@ def factoring_daily(*, on: datetime.date | None = None) -> dict[str, int]:
         status=ReceivableStatus.OPERATED, due_date__gt=today, due_date__lte=soon
     ).select_related("buyer"):
         with transaction.atomic():
-            reminded += notify(
-                events.MATURITY_REMINDER.name,
-                _people(receivable.buyer_id),
-                {
-                    "number": receivable.number,
-                    "due_date": receivable.due_date.isoformat(),
-                    "amount": str(receivable.amount),
-                    "currency": receivable.currency,
-                },
-                key=f"receivable:{receivable.pk}:reminder",
-                url="/factoring/buyer/",
+            reminded += (
+                1
+                if notify(
+                    events.MATURITY_REMINDER.name,
+                    _people(receivable.buyer_id),
+                    {
+                        "number": receivable.number,
+                        "due_date": receivable.due_date.isoformat(),
+                        "amount": str(receivable.amount),
+                        "currency": receivable.currency,
+                    },
+                    key=f"receivable:{receivable.pk}:reminder",
+                    url="/factoring/buyer/",
+                )
+                else 0
             )
     return {"expired": expired, "overdue": overdue, "reminded": reminded}
 

@@ -99,10 +99,10 @@ def refused(code, action, *args, **kwargs):
 
 EXPECTED = {
     S.NEGOTIABLE: {S.SELECTED, S.WITHDRAWN, S.NOT_NEGOTIABLE, S.EXPIRED, S.PAID_WITHOUT_OPERATING},
-    S.SELECTED: {S.OPERATED, S.NEGOTIABLE, S.WITHDRAWN, S.NOT_NEGOTIABLE, S.EXPIRED},
+    S.SELECTED: {S.OPERATED, S.NEGOTIABLE, S.WITHDRAWN, S.NOT_NEGOTIABLE, S.EXPIRED, S.PAID_WITHOUT_OPERATING},
     S.OPERATED: {S.SETTLED, S.OVERDUE},
     S.OVERDUE: {S.SETTLED},
-    S.NOT_NEGOTIABLE: {S.NEGOTIABLE, S.WITHDRAWN},
+    S.NOT_NEGOTIABLE: {S.NEGOTIABLE, S.WITHDRAWN, S.EXPIRED, S.PAID_WITHOUT_OPERATING},
     S.SETTLED: set(),
     S.WITHDRAWN: set(),
     S.EXPIRED: set(),
@@ -170,8 +170,8 @@ def test_select_operate_settle_with_a_balanced_ledger(world, today):
             (Movement.DISBURSEMENT, inst, Account.CASH, sup, -net),
             (Movement.ASSIGNMENT, sup, Account.RECEIVABLE, buy, -face),
             (Movement.ASSIGNMENT, inst, Account.RECEIVABLE, buy, face),
-            (Movement.ASSIGNMENT, sup, Account.RECEIVABLE, inst, disc),
-            (Movement.ASSIGNMENT, inst, Account.RECEIVABLE, sup, -disc),
+            (Movement.ASSIGNMENT, sup, Account.DISCOUNT, inst, disc),
+            (Movement.ASSIGNMENT, inst, Account.DISCOUNT, sup, -disc),
             (Movement.OBLIGATION, buy, Account.PAYABLE, sup, face),
             (Movement.OBLIGATION, buy, Account.PAYABLE, inst, -face),
         ]
@@ -194,6 +194,12 @@ def test_select_operate_settle_with_a_balanced_ledger(world, today):
     assert ledger_balance(financing=financing) == 0
     for movement in Movement.values:  # each movement balances on its own
         assert sum(e[4] for e in entries(financing) if e[0] == movement) == 0
+    for organisation in (sup, inst, buy):  # and so does each organisation's side of it
+        assert sum(e[4] for e in entries(financing) if e[1] == organisation) == 0
+    # After settlement the institution's receivable is cleared and its gain is the discount.
+    inst_entries = [e for e in entries(financing) if e[1] == inst]
+    assert sum(e[4] for e in inst_entries if e[2] == Account.RECEIVABLE) == 0
+    assert sum(e[4] for e in inst_entries if e[2] == Account.CASH) == disc
 
     # Nothing more may happen to a settled document.
     refused("invalid_transition", financing_settle, actor=world.officer, financing=financing)
@@ -434,6 +440,35 @@ def test_a_credit_note_after_operation_is_refused_and_stays_unaccepted(portal, t
     assert (document.credit_notes, document.status) == (D("0.00"), S.OPERATED)
 
 
+def test_a_credit_note_on_a_selected_document_cancels_the_selection_and_nets(portal, today):
+    """Selected but not yet operated: the figures were the old amount, so the selection is cancelled, the
+    credit note netted, and the supplier chooses again on the new amount."""
+    chain_join(actor=portal.representative, chain=portal.chain, supplier=portal.seller)
+    invoice = accept(portal, invoice_xml())
+    document = Receivable.objects.get(invoice=invoice)
+    BankAccount.objects.create(organisation=portal.seller, bank="BCP", cci="0" * 20, verified_at=clock.now())
+    institution = admit(portal.chain, portal.officer, spread=D("5.00"))
+    financing = financing_select(actor=portal.representative, receivable=document, institution=institution.organisation)
+
+    accept(portal, credit_note_xml())
+
+    document.refresh_from_db()
+    financing.refresh_from_db()
+    assert (document.status, document.credit_notes) == (S.NEGOTIABLE, D("118.00"))
+    assert financing.status == FinancingStatus.CANCELLED
+
+
+def test_a_disputed_document_expires_at_maturity(world):
+    document = receivable(world, due_in_days=10)
+    receivable_dispute(actor=world.officer, receivable=document)
+
+    result = factoring_daily(on=clock.today() + datetime.timedelta(days=10))
+
+    document.refresh_from_db()
+    assert result["expired"] == 1
+    assert document.status == S.EXPIRED
+
+
 # ── payables ─────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -620,7 +655,7 @@ def test_daily_job_expires_flags_and_reminds_once(world, frozen_clock, today):
 
     # Today: the two operated ones due in 3 days are reminded to the buyer; nothing moves.
     first = factoring_daily(on=today)
-    assert first == {"expired": 0, "overdue": 0, "reminded": 4}  # two documents, in-app and e-mail
+    assert first == {"expired": 0, "overdue": 0, "reminded": 2}  # two documents
     reminders = Notification.objects.filter(event=events.MATURITY_REMINDER.name)
     assert set(reminders.values_list("recipient_id", flat=True)) == {world.officer.pk}
     assert factoring_daily(on=today) == {"expired": 0, "overdue": 0, "reminded": 0}
