@@ -45,6 +45,10 @@ def world(db):
 
 
 def as_user(client, user):
+    # These tests read the pages' messages in their English source; the Spanish catalogue is checked
+    # by tests/portal/test_translations.py.
+    user.language = "en"
+    user.save(update_fields=["language"])
     client.force_login(user)
     return client
 

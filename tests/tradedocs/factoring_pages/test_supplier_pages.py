@@ -35,6 +35,10 @@ def preacuse_url(documents, institution) -> str:
 
 
 def login(client, user):
+    # These tests read the pages' messages in their English source; the Spanish catalogue is checked
+    # by tests/portal/test_translations.py.
+    user.language = "en"
+    user.save(update_fields=["language"])
     client.force_login(user)
     return client
 
