@@ -649,8 +649,11 @@ def _outstanding(**filters: Any) -> Decimal:
 def financing_operate(*, actor: Any, financing: Financing) -> Financing:
     """The institution operates a selected document: it disburses the net amount to the supplier today and
     takes the buyer's obligation, without recourse. Refused beyond the institution's or the buyer's
-    exposure limit. Locks the chain, the institution's membership, then the document (a fixed order)."""
-    chain = Chain.objects.select_for_update(of=("self",)).get(pk=financing.receivable.chain_id)
+    exposure limit. Locks, in this order, the chain (only when it limits the buyer: otherwise one buyer's
+    operations need not queue), the institution's membership, then the document."""
+    chain = Chain.objects.get(pk=financing.receivable.chain_id)
+    if chain.buyer_limit is not None:
+        chain = Chain.objects.select_for_update(of=("self",)).get(pk=chain.pk)
     member = ChainInstitution.objects.select_for_update(of=("self",)).get(
         chain=chain, institution_id=financing.institution_id
     )
