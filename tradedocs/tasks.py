@@ -13,3 +13,7 @@ def validate_document(document_id: int) -> bool:
 @shared_task(ignore_result=True)
 def validate_waiting_documents() -> int:
     return documents.documents_validate_waiting()
+
+
+# Celery discovers ``tasks`` modules of installed apps only; factoring is a package of this app.
+from tradedocs.factoring.tasks import factoring_daily  # noqa: E402, F401

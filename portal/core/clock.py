@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
@@ -28,7 +28,8 @@ _default: Callable[[], datetime] | object | None = _UNSET
 def now() -> datetime:
     """The current time, aware and in UTC."""
     if _source is not None:
-        return _source()
+        # A source may give any aware time (a demo's Lima time, say); the portal stores and hashes UTC.
+        return _source().astimezone(UTC)
     default = _default_source()
     return default() if default is not None else timezone.now()
 
