@@ -75,3 +75,8 @@ def contract_for_order(*, actor: Any, contract_id: int) -> ContractForOrder:
         amount=contract.amount,
         lines=lines,
     )
+
+
+def signed_contract_ids() -> list[int]:
+    """Contracts in force, oldest first (the trade-documents demo orders against the first)."""
+    return list(Contract.objects.filter(status=ContractStatus.SIGNED).order_by("pk").values_list("pk", flat=True))

@@ -25,10 +25,9 @@ from rest_framework.views import APIView
 
 from portal.accounts.api import schema  # noqa: F401 - registers the token scheme for the API docs
 from portal.accounts.enums import TokenScope
-from portal.api.permissions import is_token
+from portal.api.openapi import path_id, problems
+from portal.api.permissions import acting_organisation, is_token
 from portal.notifications import webhooks
-from procurement.api.common import path_id, problems
-from procurement.api.permissions import acting_organisation
 from tradedocs.enums import DocumentStatus, DocumentType
 from tradedocs.presentation import document_context, rendered_in_other_syntax
 from tradedocs.selectors import document_get, documents_list

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from portal.accounts.models import User
 from portal.core import clock
-from procurement.enums import ContractStatus
-from procurement.models import Contract
+from procurement.facade import contract_for_order, signed_contract_ids
 from tradedocs.enums import DocumentStatus, Source
 from tradedocs.models import Document
 from tradedocs.selectors import document_handlers
@@ -22,13 +21,13 @@ logger = logging.getLogger(__name__)
 
 
 def load(world: dict) -> None:
-    contract = Contract.objects.filter(status=ContractStatus.SIGNED).select_related("supplier").order_by("pk").first()
-    if contract is None or Document.objects.filter(contract=contract).exists():
+    contract_ids = signed_contract_ids()
+    if not contract_ids or Document.objects.filter(contract_id=contract_ids[0]).exists():
         return
     officer = User.objects.get(username="oficial")
-    order = order_issue(actor=officer, contract_id=contract.pk, delivery_date=clock.today() + timedelta(days=15))
+    supplier = contract_for_order(actor=officer, contract_id=contract_ids[0]).supplier
+    order = order_issue(actor=officer, contract_id=contract_ids[0], delivery_date=clock.today() + timedelta(days=15))
     order.refresh_from_db()
-    supplier = contract.supplier
     speaker = document_handlers(organisation_ids=[supplier.pk]).first()
     if order.status != DocumentStatus.VALID or speaker is None:
         logger.warning("demo.tradedocs_skipped", extra={"order_status": order.status})

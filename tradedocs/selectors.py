@@ -17,6 +17,7 @@ from portal.accounts.models import Organisation, User
 from portal.core.errors import NotFoundError
 from tradedocs.enums import DocumentStatus
 from tradedocs.models import Document
+from tradedocs.roles import ANSWER_ROLES, SENDER_ROLES
 
 # The list pages and the API never load the original bytes or the raw SVRL.
 _HEAVY = ("original", "svrl", "terms", "report")
@@ -92,8 +93,6 @@ def orders_to_invoice(*, organisation: Organisation) -> QuerySet[Document]:
 
 def document_handlers(*, organisation_ids: Any) -> QuerySet[User]:
     """The active people who send and answer documents for these organisations."""
-    from tradedocs.services.documents import ANSWER_ROLES, SENDER_ROLES
-
     return (
         User.objects.filter(
             memberships__organisation_id__in=organisation_ids,

@@ -37,8 +37,9 @@ from tradedocs.forms import DocumentFilterForm, InvoiceForm, RejectForm, Webhook
 from tradedocs.model import Order
 from tradedocs.models import Document
 from tradedocs.presentation import document_context, document_model, rendered_in_other_syntax, source_lines
+from tradedocs.roles import ANSWER_ROLES, SENDER_ROLES
 from tradedocs.selectors import document_get, documents_list, orders_to_invoice
-from tradedocs.services.documents import ANSWER_ROLES, SENDER_ROLES, document_answer
+from tradedocs.services.documents import document_answer
 from tradedocs.services.issuing import invoice_issue, order_issue
 
 PAGE_SIZE = 50

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -15,9 +16,17 @@ def is_token(actor: Any) -> bool:
     return getattr(actor, "token", None) is not None
 
 
-def acting_organisation(request, organisation_id: int):
-    """The organisation named in the URL, if the actor belongs to it; 404 otherwise."""
-    return organisation_get_for_actor(actor=request.user, organisation_id=organisation_id)
+def acting_organisation(request, organisation_id: int | None):
+    """The organisation the caller acts for: the one named (if the caller belongs to it; "not found"
+    otherwise), else a token's own or the person's active organisation."""
+    if organisation_id is not None:
+        return organisation_get_for_actor(actor=request.user, organisation_id=organisation_id)
+    if is_token(request.user):
+        return request.user.organisation
+    organisation = getattr(request, "organisation", None)
+    if organisation is None:
+        raise PermissionDenied(_("You do not act for any organisation."))
+    return organisation
 
 
 class HasRoleIn(BasePermission):

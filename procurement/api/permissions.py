@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -20,8 +19,8 @@ from rest_framework.request import Request
 from portal.accounts.enums import OrganisationKind, Role, TokenScope
 from portal.accounts.models import Organisation
 from portal.accounts.principals import TokenPrincipal
-from portal.accounts.selectors import organisation_get_for_actor, roles_for
-from portal.api.permissions import is_token
+from portal.accounts.selectors import roles_for
+from portal.api.permissions import acting_organisation, is_token  # noqa: F401 - re-exported
 from procurement.services._common import OFFICER_ROLES
 
 
@@ -76,19 +75,6 @@ def supplier_actor(request: Request) -> Any:
     if is_token(user) and user.organisation.kind == OrganisationKind.SUPPLIER:
         return TokenPrincipal(token=user.token, roles=user.roles | {Role.SUPPLIER_REPRESENTATIVE})
     return user
-
-
-def acting_organisation(request: Request, organisation_id: int | None) -> Organisation:
-    """The organisation the caller acts for: the one named (if the caller belongs to it; "not found"
-    otherwise), else a token's own or the person's active organisation."""
-    if organisation_id is not None:
-        return organisation_get_for_actor(actor=request.user, organisation_id=organisation_id)
-    if is_token(request.user):
-        return request.user.organisation
-    organisation = getattr(request, "organisation", None)
-    if organisation is None:
-        raise PermissionDenied(_("You do not act for any organisation."))
-    return organisation
 
 
 def is_entity_officer(actor: Any, entity: Organisation) -> bool:

@@ -35,11 +35,10 @@ from rest_framework.views import APIView
 from portal.accounts.api import schema  # noqa: F401 - registers the token scheme for the API docs
 from portal.accounts.enums import OrganisationKind, TokenScope
 from portal.accounts.models import Organisation
-from portal.api.permissions import is_token
+from portal.api.openapi import path_id, problems
+from portal.api.permissions import acting_organisation, is_token
 from portal.core import clock
 from portal.core.errors import DomainError, NotFoundError
-from procurement.api.common import path_id, problems
-from procurement.api.permissions import acting_organisation
 from tradedocs.factoring import services
 from tradedocs.factoring.enums import FinancingStatus, ReceivableStatus
 from tradedocs.factoring.models import Chain, ChainInstitution, Financing, Offer, Receivable

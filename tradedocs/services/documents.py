@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from portal.accounts.enums import OrganisationKind, Role
+from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation
 from portal.accounts.selectors import roles_for
 from portal.audit.services import audit_record
@@ -31,16 +31,13 @@ from tradedocs import events
 from tradedocs.enums import DocumentStatus, DocumentType, RejectionReason, Source
 from tradedocs.model import Invoice, Order, Party, to_terms
 from tradedocs.models import Document
+from tradedocs.roles import ANSWER_ROLES, SENDER_ROLES
 from tradedocs.selectors import document_handlers
 from tradedocs.transitions import allowed
 from tradedocs.xml.documents import IntakeError, Parsed, parse, validate_bytes
 
 logger = logging.getLogger(__name__)
 
-# Who may send and answer documents for an organisation.
-SENDER_ROLES = frozenset({Role.SUPPLIER_REPRESENTATIVE, Role.PROCUREMENT_OFFICER, Role.INTEGRATOR, Role.ADMINISTRATOR})
-# An organisation's token acts with the integrator role: a buyer's ERP answers invoices as its officers do.
-ANSWER_ROLES = frozenset({Role.PROCUREMENT_OFFICER, Role.SUPPLIER_REPRESENTATIVE, Role.ADMINISTRATOR, Role.INTEGRATOR})
 
 # An oversized document is "413 Payload Too Large"; every other refusal at the door is a 400.
 _INTAKE_STATUS = {"too_large": 413}
