@@ -378,3 +378,11 @@ LOGGING = {
         "celery": {"level": "WARNING" if PORTAL_ENV == "test" else "INFO"},
     },
 }
+
+# --- Open data (OCDS 1.1) -----------------------------------------------------------------------
+# The publisher's prefix, registered with the Open Contracting Partnership ("ocds-" and six
+# characters); every ocid is this prefix, a dash and the tender's id. Never change it once published.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-pe0001")
+OCDS_PUBLISHER_NAME = env.str("OCDS_PUBLISHER_NAME", default="Portal de Compras Públicas")
+OCDS_PUBLISHER_URI = env.str("OCDS_PUBLISHER_URI", default=PORTAL_BASE_URL)
+OCDS_LICENSE = env.str("OCDS_LICENSE", default="https://creativecommons.org/licenses/by/4.0/")

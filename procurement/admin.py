@@ -16,6 +16,7 @@ from procurement.models import (
     Award,
     Bid,
     Contract,
+    EntityProfile,
     ExchangeRate,
     Holiday,
     ProcedureType,
@@ -49,6 +50,16 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     list_display = ("currency", "day", "rate")
     list_filter = ("currency",)
     date_hierarchy = "day"
+
+
+@admin.register(EntityProfile)
+class EntityProfileAdmin(admin.ModelAdmin):
+    """The portal's operators describe each contracting entity once: sector, level and region."""
+
+    list_display = ("organisation", "sector", "level", "region")
+    list_filter = ("sector", "level", "region")
+    search_fields = ("organisation__name", "organisation__tax_id")
+    autocomplete_fields = ("organisation",)
 
 
 @admin.register(Tender)

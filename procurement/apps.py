@@ -8,3 +8,4 @@ class ProcurementConfig(AppConfig):
 
     def ready(self):
         from procurement import events  # noqa: F401 - registers the notification events
+        from procurement.transparency import hooks  # noqa: F401 - keeps the public data in step

@@ -38,7 +38,7 @@ from portal.accounts.selectors import spokespeople_of
 from portal.core import clock
 from procurement.calendar import add_days, deadline_at, is_working_day
 from procurement.enums import DocumentKind, TenderStatus
-from procurement.models import Bid, BidStatus, Contract, ProcedureType, Question, Tender
+from procurement.models import Bid, BidStatus, Contract, EntityProfile, ProcedureType, Question, Tender
 from procurement.services._common import holidays_of
 from procurement.services.appeals import appeal_file, appeal_resolve
 from procurement.services.awards import bid_evaluate, tender_award
@@ -57,7 +57,7 @@ from procurement.services.tenders import (
     tender_set_timeline,
 )
 from procurement.timeline import LIMA, Timeline, earliest_timeline
-from smeregistry.models import Supplier
+from smeregistry.models import Region, Supplier
 from smeregistry.selectors import supplier_search
 from smeregistry.services.eligibility import eligibility_evaluate
 
@@ -742,7 +742,28 @@ def _draft_timeline(procedure: ProcedureType, now: datetime) -> Timeline:
     return earliest_timeline(_lima_time(day, 9), procedure.config, holidays)
 
 
+# The demo entities' public profiles (sector, level of government, region), by their RUC's body.
+ENTITY_PROFILES = {
+    "2013137301": ("health", "national", "15"),  # Ministerio de Salud, Lima
+    "2013137302": ("local", "local", "15"),  # Municipalidad Metropolitana de Lima
+    "2013137303": ("health", "regional", "08"),  # Hospital Regional de Cusco
+}
+
+
+def _profile_entities() -> None:
+    from portal.accounts.demo import demo_ruc
+
+    regions = {region.code: region for region in Region.objects.filter(country="PE")}
+    for body, (sector, level, region) in ENTITY_PROFILES.items():
+        organisation = Organisation.objects.filter(country="PE", tax_id=demo_ruc(body)).first()
+        if organisation is not None:
+            EntityProfile.objects.get_or_create(
+                organisation=organisation, defaults={"sector": sector, "level": level, "region": regions[region]}
+            )
+
+
 def load(world: dict) -> None:
+    _profile_entities()
     cast = _cast(world)
     if Tender.objects.filter(entity=cast.entity, title=TENDERS[0].title).exists():
         world["tenders"] = {t.title: t for t in Tender.objects.filter(entity=cast.entity)}

@@ -89,3 +89,34 @@ class ContractStatus(models.TextChoices):
     SIGNED = "signed", _("Signed")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class Sector(models.TextChoices):
+    """The government sector an entity belongs to (Peru: the sectors of the executive branch, then
+    the regional and local governments and the autonomous bodies), for search and statistics."""
+
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    INTERIOR = "interior", _("Interior")
+    DEFENCE = "defence", _("Defence")
+    ECONOMY = "economy", _("Economy and finance")
+    TRANSPORT = "transport", _("Transport and communications")
+    HOUSING = "housing", _("Housing, construction and sanitation")
+    AGRICULTURE = "agriculture", _("Agriculture and irrigation")
+    ENERGY = "energy", _("Energy and mines")
+    PRODUCTION = "production", _("Production")
+    LABOUR = "labour", _("Labour and employment")
+    JUSTICE = "justice", _("Justice and human rights")
+    ENVIRONMENT = "environment", _("Environment")
+    CULTURE = "culture", _("Culture")
+    SOCIAL = "social", _("Social development and inclusion")
+    REGIONAL = "regional", _("Regional governments")
+    LOCAL = "local", _("Local governments")
+    AUTONOMOUS = "autonomous", _("Autonomous bodies")
+    OTHER = "other", _("Other")
+
+
+class GovernmentLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    REGIONAL = "regional", _("Regional")
+    LOCAL = "local", _("Local")

@@ -597,3 +597,34 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# The public projection and the OCDS releases live in their own modules; Django finds models here.
+from procurement.ocds.models import Release  # noqa: E402
+from procurement.transparency.models import EntityProfile, PricePoint, PublicProcess, VisitCounter  # noqa: E402
+
+__all__ = [
+    "Appeal",
+    "AppealFeeRule",
+    "Award",
+    "Bid",
+    "BidEvaluation",
+    "Contract",
+    "EntityProfile",
+    "ExchangeRate",
+    "Holiday",
+    "Item",
+    "Lot",
+    "LotScore",
+    "Participant",
+    "Plan",
+    "PlanLine",
+    "PricePoint",
+    "ProcedureType",
+    "PublicProcess",
+    "Question",
+    "Release",
+    "Tender",
+    "TenderDocument",
+    "VisitCounter",
+]

@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from portal.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from portal.audit.signals import recording
 from portal.core import clock
 
 logger = logging.getLogger(__name__)
@@ -71,9 +72,20 @@ def audit_record(
         object_id = object_id or obj.pk
     # Store exactly what was hashed: Decimals and datetimes become strings once, here.
     clean_payload = json.loads(_canonical(payload or {}))
+    occurred_at = clock.now()
+    # Derived public data is written first, so the chain head below stays locked only briefly.
+    recording.send(
+        sender=AuditEvent,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=str(object_id),
+        occurred_at=occurred_at,
+        actor=actor,
+    )
     head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
     event = AuditEvent(
-        occurred_at=clock.now(),
+        occurred_at=occurred_at,
         actor_id=getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None,
         actor_label=_actor_label(actor),
         organisation_id=getattr(organisation, "pk", organisation),

@@ -336,8 +336,8 @@ def tender_award(*, actor: Any, tender: Tender) -> Tender:
         tender.save(update_fields=["status", "status_reason", "lottery_seed", "next_check", "updated_at"])
         event = "tender.void"
     else:
-        _move(tender, S.AWARDED, actor=actor, now=now, **summary)
         tender.awarded_at = now
+        _move(tender, S.AWARDED, actor=actor, now=now, **summary)
         if can_move(S.AWARDED, S.APPEAL_WINDOW, _stages(tender)):
             tender.appeal_until = appeal_deadline(tender, now)
             _move(tender, S.APPEAL_WINDOW, actor=actor, now=now, appeal_until=tender.appeal_until)
@@ -396,11 +396,11 @@ def consent_locked(*, tender: Tender, now: datetime, actor: Any = None) -> str |
         tender.appeal_until is None or now < tender.appeal_until or pending_appeals(tender)
     ):
         return None
+    tender.consented_at = now
+    tender.next_check = None
     if can_move(tender.status, S.CONSENTED, _stages(tender)):
         _move(tender, S.CONSENTED, actor=actor, now=now)
     # else a procedure without appeals nor consent (comparación de precios): the award is firm as it is.
-    tender.consented_at = now
-    tender.next_check = None
     tender.save(update_fields=["status", "consented_at", "next_check", "updated_at"])
     awards = list(
         Award.objects.filter(lot__tender=tender, status=AwardStatus.ACTIVE)
