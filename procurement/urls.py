@@ -1,5 +1,7 @@
 """Procurement's pages. Each audience's module owns its URL patterns; the names are listed there."""
 
+from django.urls import include, path
+
 from procurement.views import officer, oversight, public, supplier
 
 urlpatterns = [
@@ -7,4 +9,5 @@ urlpatterns = [
     *supplier.urlpatterns,  # opportunities, participate, ask, bid, my bids
     *officer.urlpatterns,  # plans, tender drafting and publication, answers, opening, evaluation, award, contracts
     *oversight.urlpatterns,  # appeals to resolve (oversight body's reviewers)
+    path("transparency/", include("procurement.transparency.urls")),  # search, drill-down, prices, statistics
 ]

@@ -1,0 +1,3 @@
+"""(to be built)"""
+
+urlpatterns: list = []
