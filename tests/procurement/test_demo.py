@@ -10,7 +10,8 @@ import pytest
 from portal.core import clock
 from portal.core.management.commands.demo import STEPS
 from procurement.enums import AppealStatus, ContractStatus, TenderStatus
-from procurement.models import Appeal, Bid, Contract, Lot, Question, Tender
+from procurement.models import Appeal, Bid, Contract, Lot, PricePoint, Question, Tender
+from procurement.transparency import demo as price_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,7 @@ EVERY_STATUS = {
 
 def footprint() -> dict:
     return {
+        "price_points": PricePoint.objects.count(),
         "tenders": sorted(Tender.objects.values_list("code", "status")),
         "bids": Bid.objects.count(),
         "questions": Question.objects.count(),
@@ -52,15 +54,31 @@ def demo_world(settings, tmp_path):
 def test_the_demo_builds_every_status_and_runs_again_without_change(demo_world):
     assert_every_status()
     assert_what_each_status_shows()
+    assert_a_price_history()
     before = footprint()
 
     import_module("procurement.demo").load(demo_world)
+    price_demo.load(demo_world)
 
     assert footprint() == before
 
 
+def procurement_demo_tenders():
+    """The ministry's tenders in every status (the price history's past purchases are apart)."""
+    return Tender.objects.exclude(title__startswith="Adquisición de guantes de examen de nitrilo — compra")
+
+
+def assert_a_price_history():
+    points = PricePoint.objects.filter(unspsc_code=price_demo.GLOVES)
+    assert points.count() == len(price_demo.PURCHASES)
+    assert set(points.values_list("unit", "currency")) == {("BX", "PEN")}
+    assert points.values("entity").distinct().count() == 3
+    assert not points.filter(contract__isnull=True).exists()  # every purchase signed
+    assert points.values("agreed_at__year", "agreed_at__month").distinct().count() >= 8
+
+
 def assert_every_status():
-    tenders = Tender.objects.select_related("entity", "procedure_type")
+    tenders = procurement_demo_tenders().select_related("entity", "procedure_type")
 
     assert {tender.status for tender in tenders} == EVERY_STATUS
     assert {tender.entity.name for tender in tenders} == {"Ministerio de Salud (demo)"}
@@ -74,7 +92,7 @@ def assert_every_status():
 
 
 def assert_what_each_status_shows():
-    by_status = {tender.status: tender for tender in Tender.objects.all()}
+    by_status = {tender.status: tender for tender in procurement_demo_tenders()}
 
     enquiries = Question.objects.filter(tender=by_status[TenderStatus.ENQUIRIES])
     assert enquiries.count() == 3

@@ -10,6 +10,7 @@ STEPS = [
     "portal.accounts.demo",
     "smeregistry.demo",
     "procurement.demo",
+    "procurement.transparency.demo",
     "tradedocs.demo",
     "tradedocs.factoring.demo",
 ]
