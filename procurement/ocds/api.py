@@ -84,7 +84,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         position = datetime.fromisoformat(moment), int(pk)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         position = None
-    if position is None or position[0].tzinfo is None:
+    if position is None or position[0].tzinfo is None or not 0 <= position[1] < 2**63:
         raise DomainError(_("This cursor is not one the portal gave."), code="invalid_cursor", field="cursor")
     return position
 

@@ -224,8 +224,10 @@ def _tender(
         "procurementMethod": METHOD.get(tender.procedure_type.code, "open"),
         "procurementMethodDetails": tender.procedure_type.name,
         "mainProcurementCategory": CATEGORY[tender.object],
-        "submissionMethod": ["electronicSubmission"],
-        "hasEnquiries": Stage.ENQUIRIES in stages,
+        "submissionMethod": ["electronicSubmission", *(["electronicAuction"] if Stage.AUCTION in stages else [])],
+        # Why a process or a lot ended without a winner, was cancelled or annulled (OCDS 1.1 has no
+        # field for it; this is the name the standard's next version gives it).
+        "statusDetails": tender.status_reason or None,
         "enquiryPeriod": period(startDate=tender.published_at, endDate=tender.enquiries_end)
         if tender.enquiries_end
         else None,
@@ -237,7 +239,7 @@ def _tender(
                 {
                     "id": lot_id(lot.number),
                     "title": lot.title,
-                    "description": lot.status_reason or None,
+                    "statusDetails": lot.status_reason or None,
                     "status": LOT_STATUS[lot.status],
                     "value": money(lot.reference_value, tender.currency),
                 }

@@ -111,7 +111,13 @@ def test_the_cursor_walks_every_release_once_in_publication_time(published, clie
 
 
 def test_a_cursor_not_given_by_the_portal_is_a_problem(published, client):
-    for cursor in ("nonsense", "W10", "WyIyMDI2LTA3LTA2VDE0OjAwOjAwIiwgMV0"):  # garbage, [], a naive date
+    # Garbage, [], a naive date, an id beyond the database's.
+    for cursor in (
+        "nonsense",
+        "W10",
+        "WyIyMDI2LTA3LTA2VDE0OjAwOjAwIiwgMV0",
+        "WyIyMDI2LTA3LTA2VDE0OjAwOjAwKzAwOjAwIiwgOTIyMzM3MjAzNjg1NDc3NTgwOF0",
+    ):
         response, body = get(client, URL, cursor=cursor)
         assert response.status_code == 400
         assert response["Content-Type"] == "application/problem+json"

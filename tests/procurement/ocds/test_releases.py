@@ -223,6 +223,7 @@ def test_a_process_with_no_valid_bid_is_unsuccessful(tender, officer, evaluator,
     assert last["tag"] == ["award"]
     assert last["tender"]["status"] == "unsuccessful"
     assert last["tender"]["lots"][0]["status"] == "unsuccessful"
+    assert last["tender"]["lots"][0]["statusDetails"]  # the reason, as the score sheet gave it
     [award] = last["awards"]
     assert (award["id"], award["status"], award["relatedLots"]) == ("lot-1-round-1", "unsuccessful", ["lot-1"])
     assert {bid["status"] for bid in last["bids"]["details"]} == {"disqualified"}
@@ -254,6 +255,7 @@ def test_cancelling_or_annulling_is_a_tender_cancellation(
     last = releases_of(tender)[-1]
     assert last["tag"] == ["tenderCancellation"]
     assert last["tender"]["status"] == "cancelled"
+    assert last["tender"]["statusDetails"] == ("Desaparece la necesidad" if exit_ == "cancel" else "Vicio en las bases")
     assert last["tender"]["lots"][0]["status"] == "cancelled"
     assert last["awards"][0]["status"] == "cancelled"
     assert_valid(last)
