@@ -283,7 +283,12 @@ def _facet_blocks(results, request: HttpRequest) -> list[dict[str, Any]]:
 def search(request: HttpRequest) -> HttpResponse:
     form = TransparencySearchForm(request.GET or None)
     counter.counter_hit(key=counter.SEARCH_PAGE)
-    context: dict[str, Any] = {"form": form, "export_limit": exports.EXPORT_LIMIT}
+    asked = request.GET.get("type")
+    context: dict[str, Any] = {
+        "form": form,
+        "export_limit": exports.EXPORT_LIMIT,
+        "kind": asked if asked in {PROCESSES, CONTRACTS, SUPPLIERS} else PROCESSES,
+    }
     if not form.is_bound or form.is_valid():
         kind, sort, page = form.kind(), form.chosen_sort(), _page_number(request)
         context.update(kind=kind, sort=sort)
