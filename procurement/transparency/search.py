@@ -20,8 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.utils.translation import get_language
 
 from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation
@@ -37,6 +39,7 @@ MAX_PAGE_SIZE = 200
 # Public data that changes at the pace of procurement acts: a minute old is fresh enough for the
 # counts of a broad query, and it spares the database the six GROUP BYs of every visit.
 CACHE_SECONDS = 60
+LABELS_CACHE_SECONDS = 600
 FACETS = ("region", "sector", "procedure_type", "object", "status", "year")
 # Sort name → ORDER BY; each ends on the primary key so pages never overlap or skip a row.
 PROCESS_SORTS = {
@@ -202,26 +205,87 @@ def process_queryset(criteria: SearchCriteria) -> QuerySet[PublicProcess]:
     return rows
 
 
+FACET_COLUMNS = {
+    "region": "region_code",
+    "sector": "sector",
+    "procedure_type": "procedure_type_id",
+    "object": "object",
+    "status": "status",
+    "year": "year",
+}
+
+
 def _facet_counts(rows: QuerySet[PublicProcess]) -> dict[str, dict[str, int]]:
-    """Six GROUP BYs over the matching set; each row falls in exactly one value of each facet."""
-    columns = {
-        "region": "region_code",
-        "sector": "sector",
-        "procedure_type": "procedure_type_id",
-        "object": "object",
-        "status": "status",
-    }
-    counts = {
-        facet: {str(value): n for value, n in rows.order_by().values_list(column).annotate(n=Count("pk"))}
-        for facet, column in columns.items()
-    }
-    years = rows.order_by().annotate(year=ExtractYear("published_at", tzinfo=LIMA)).values_list("year")
-    counts["year"] = {str(year): n for year, n in years.annotate(n=Count("pk"))}
+    """The counts per value of every facet over the matching set; each row falls in exactly one
+    value of each facet. On PostgreSQL one scan answers all six (GROUPING SETS): a broad query
+    reads its tens of thousands of rows once, not six times. Elsewhere, six GROUP BYs."""
+    columns = (
+        rows.order_by().annotate(year=ExtractYear("published_at", tzinfo=LIMA)).values_list(*FACET_COLUMNS.values())
+    )
+    if connection.vendor != "postgresql":
+        return {
+            facet: {str(value): n for value, n in columns.values_list(column).annotate(n=Count("pk"))}
+            for facet, column in FACET_COLUMNS.items()
+        }
+    inner, params = columns.query.sql_with_params()
+    names = ", ".join(FACET_COLUMNS.values())
+    sets = ", ".join(f"({column})" for column in FACET_COLUMNS.values())
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACET_COLUMNS}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Column names are constants; every value is a parameter of the inner query.
+            f"SELECT {names}, GROUPING({names}), COUNT(*) FROM ({inner}) AS matching GROUP BY GROUPING SETS ({sets})",  # noqa: S608
+            params,
+        )
+        width = len(FACET_COLUMNS)
+        for *values, grouping, n in cursor.fetchall():
+            # GROUPING() sets a bit for every column the row is NOT grouped by: the clear one is the facet.
+            position = next(i for i in range(width) if not grouping & (1 << (width - 1 - i)))
+            counts[list(FACET_COLUMNS)[position]][str(values[position])] = n
     return counts
 
 
+def _page_rows(rows: QuerySet[PublicProcess], *, indexed_words: bool, total: int) -> list[PublicProcess]:
+    """Fetch one page (``rows`` is already sliced and ordered), telling PostgreSQL how, when words or
+    keys filter it. The planner cannot know how many rows a set of words matches (it multiplies the
+    words' frequencies, while the words of a product come together), so it guesses, and a wrong
+    guess costs seconds: walking the date index for a supplier's thirty processes reads all million
+    rows; collecting the thirty thousand matches of a common product to sort them reads thirty
+    thousand pages for fifty results. The total is known by now (the facet counts), so choose: walk
+    the sort's index when the page is likely found within fewer rows than there are matches,
+    otherwise collect the matches through the GIN index and sort them."""
+    if connection.vendor != "postgresql" or not indexed_words or not total:
+        return list(rows)
+    everything = _approximate_size()
+    walk = (rows.query.high_mark or 0) * everything / total
+    switch_off = "enable_bitmapscan" if walk < total else "enable_indexscan"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s), set_config(%s, 'off', true)", [switch_off, switch_off])
+        previous = cursor.fetchone()[0]
+        found = list(rows)
+        cursor.execute("SELECT set_config(%s, %s, true)", [switch_off, previous])
+    return found
+
+
+def _approximate_size() -> float:
+    """How many public processes there are, as PostgreSQL last counted them (instant, near enough)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [PublicProcess._meta.db_table])
+        row = cursor.fetchone()
+    return max(float(row[0]) if row else 0.0, 1.0)
+
+
 def facet_labels() -> dict[str, dict[str, str]]:
-    """What each facet value is called, in the active language (not cached: labels are translated)."""
+    """What each facet value is called, in the active language; reference data, cached per language."""
+    key = f"transparency:facet-labels:{get_language()}"
+    labels = cache.get(key)
+    if labels is None:
+        labels = _facet_labels()
+        cache.set(key, labels, LABELS_CACHE_SECONDS)
+    return labels
+
+
+def _facet_labels() -> dict[str, dict[str, str]]:
     return {
         "region": dict(Region.objects.filter(country="PE").values_list("code", "name")),
         "sector": {value: str(label) for value, label in Sector.choices},
@@ -270,7 +334,9 @@ def process_search(
     page, page_size = _page_bounds(total, page, page_size)
     order = PROCESS_SORTS.get(sort, PROCESS_SORTS["newest"])
     start = (page - 1) * page_size
-    found = list(rows.only(*PROCESS_COLUMNS).order_by(*order)[start : start + page_size]) if total else []
+    indexed_words = bool(text.query_terms(criteria.text) or criteria.category.strip() or criteria.supplier.strip())
+    page_of = rows.only(*PROCESS_COLUMNS).order_by(*order)[start : start + page_size]
+    found = _page_rows(page_of, indexed_words=indexed_words, total=total) if total else []
     facet_values = {}
     if counts is not None:
         labels = facet_labels()
