@@ -8,6 +8,7 @@ administrator sees no more than the entity does.
 """
 
 from django.contrib import admin
+from django.db import transaction
 
 from portal.core.admin import ReadOnlyAdmin
 from procurement.models import (
@@ -22,6 +23,7 @@ from procurement.models import (
     ProcedureType,
     Tender,
 )
+from procurement.transparency import index
 
 
 @admin.register(Holiday)
@@ -60,6 +62,13 @@ class EntityProfileAdmin(admin.ModelAdmin):
     list_filter = ("sector", "level", "region")
     search_fields = ("organisation__name", "organisation__tax_id")
     autocomplete_fields = ("organisation",)
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        """The entity's published processes carry its sector and region: rewrite them with it."""
+        super().save_model(request, obj, form, change)
+        for tender_id in Tender.objects.filter(entity_id=obj.organisation_id).values_list("pk", flat=True):
+            index.refresh(tender_id=tender_id)
 
 
 @admin.register(Tender)

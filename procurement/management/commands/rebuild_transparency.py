@@ -1,4 +1,5 @@
-"""Rewrite the public projection (``PublicProcess``) of every tender from the tenders themselves.
+"""Rewrite the public projection (``PublicProcess``) and the agreed unit prices (``PricePoint``) of
+every tender from the tenders themselves.
 
 For a new installation, after restoring tenders without their projection, or after a change of what
 the projection holds (an entity's sector or region, the search terms). The lifecycle keeps it in
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from procurement.models import PublicProcess, Tender
-from procurement.transparency import index
+from procurement.transparency import index, prices
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for tender_id in ids:
                     written += index.refresh(tender_id=tender_id) is not None
+                    prices.refresh(tender_id=tender_id)
             seen += len(ids)
             last = ids[-1]
             self.stdout.write(f"{seen} tenders read, {written} public rows written")
