@@ -1,24 +1,19 @@
 """PostgreSQL's search indexes for the public projection; nothing on other databases.
 
 Full text: GIN on ``to_tsvector('simple', …)`` of ``search_text`` and ``keys``, the very expression
-the ``matches`` and ``has_keys`` lookups use (``transparency.text``). Trigrams (pg_trgm) on the
-entity's name, for the part-of-a-name search of entities. The extension needs a role allowed to
-create it (the README's production section says so); ``IF NOT EXISTS`` makes a re-run harmless.
+the ``matches`` and ``has_keys`` lookups use (``transparency.text``). ``IF NOT EXISTS`` makes a
+re-run harmless.
 """
 
 from django.db import migrations
 
 INDEXES = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS public_process_text ON procurement_publicprocess "
     "USING gin (to_tsvector('simple'::regconfig, search_text))",
     "CREATE INDEX IF NOT EXISTS public_process_keys ON procurement_publicprocess "
     "USING gin (to_tsvector('simple'::regconfig, keys))",
-    "CREATE INDEX IF NOT EXISTS public_process_entity_name ON procurement_publicprocess "
-    "USING gin (entity_name gin_trgm_ops)",
 ]
 DROP = [
-    "DROP INDEX IF EXISTS public_process_entity_name",
     "DROP INDEX IF EXISTS public_process_keys",
     "DROP INDEX IF EXISTS public_process_text",
 ]

@@ -95,8 +95,7 @@ class PublicProcess(models.Model):
             models.Index(fields=["procedure_type", "-published_at"], name="public_process_procedure"),
             models.Index(fields=["reference_value"], name="public_process_value"),
         ]
-        # PostgreSQL only (migration 0009): GIN on to_tsvector('simple', search_text) and on keys,
-        # trigram GIN on entity_name.
+        # PostgreSQL only (migration 0009): GIN on to_tsvector('simple', search_text) and on keys.
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
