@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.core.management import call_command
+from django.db import connection
 
 from procurement.models import PublicProcess
 from procurement.timeline import LIMA

@@ -1,7 +1,8 @@
 """The search's filters are served by PostgreSQL's indexes (migration 0009): the free text by the
 GIN index on ``to_tsvector('simple', search_text)`` and the category and supplier keys by the one on
-``keys``. With a handful of rows the planner would rightly scan the table, so sequential scans are
-switched off for the statement: what is checked is that the SQL matches the indexed expression."""
+``keys``. With a handful of rows the planner would rightly scan the table (or walk the date index
+for the page's order), so both are switched off for the statement: what is checked is that the SQL
+matches the indexed expression, not the planner's choice (``search._page_rows`` makes that one)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def plan(criteria: SearchCriteria) -> str:
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(line for (line,) in cursor.fetchall())
 
