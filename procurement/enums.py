@@ -120,3 +120,11 @@ class GovernmentLevel(models.TextChoices):
     NATIONAL = "national", _("National")
     REGIONAL = "regional", _("Regional")
     LOCAL = "local", _("Local")
+
+
+class AuctionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    RUNNING = "running", _("Running")
+    NEGOTIATION = "negotiation", _("Negotiation with the single bidder")
+    CLOSED = "closed", _("Closed")
+    VOID = "void", _("Void (no admitted bidder)")

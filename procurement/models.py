@@ -600,12 +600,16 @@ class Contract(models.Model):
 
 
 # The public projection and the OCDS releases live in their own modules; Django finds models here.
+from procurement.auction.models import Auction, AuctionBid, AuctionBidder  # noqa: E402
 from procurement.ocds.models import Release  # noqa: E402
 from procurement.transparency.models import EntityProfile, PricePoint, PublicProcess, VisitCounter  # noqa: E402
 
 __all__ = [
     "Appeal",
     "AppealFeeRule",
+    "Auction",
+    "AuctionBid",
+    "AuctionBidder",
     "Award",
     "Bid",
     "BidEvaluation",

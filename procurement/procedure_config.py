@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from procurement.auction.rules import auction_problems
 from procurement.enums import DayUnit, EvaluationMethod, ProcurementObject, Stage
 from procurement.scoring import LOTTERY, LOWEST_PRICE, MYPE_FIRST, EvaluationRules
 
@@ -142,4 +143,8 @@ def _rule_problems(config: dict[str, Any], stages: list[str]) -> list[str]:
         problems.append("evaluation must be price_only or weighted")
     if Stage.AUCTION in stages and config.get("evaluation") != EvaluationMethod.PRICE_ONLY:
         problems.append("a reverse auction is evaluated on price only")
+    if Stage.AUCTION in stages:
+        problems.extend(auction_problems(config.get("auction")))
+    elif config.get("auction") is not None:
+        problems.append("auction rules are set for a procedure without an auction stage")
     return problems

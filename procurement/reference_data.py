@@ -6,6 +6,21 @@ agency sets the values of its law (in Peru they change with the annual budget la
 
 from datetime import date
 
+# The live auction of a subasta inversa electrónica (see procurement/auction/rules.py): 10 minutes,
+# extended by 2 when a bid comes in the last 2, never beyond 30; each bid at least 0.5% below the
+# bidder's own last price and the best. Equal prices rank by time (the earlier price first), in the
+# auction and in the score sheet that follows it, which scores the auction's final prices.
+SUBASTA_AUCTION = {
+    "duration_minutes": 10,
+    "extension_window_minutes": 2,
+    "extension_minutes": 2,
+    "max_duration_minutes": 30,
+    "decrement": {"kind": "percent", "value": "0.5"},
+    "price": "total",
+    "single_bidder": "negotiation",
+}
+SUBASTA_SCORING = {"tie_rules": ["earliest_submission", "mype_first", "lottery"]}
+
 ALL_STAGES = [
     "enquiries",
     "integrated_bases",
@@ -84,6 +99,8 @@ PROCEDURE_TYPES_PE = [
             "min_bids": 2,
             "appeal_window": {"days": 5, "unit": "working"},
             "evaluation": "price_only",
+            "auction": SUBASTA_AUCTION,
+            "scoring": SUBASTA_SCORING,
         },
     },
     {
