@@ -21,6 +21,9 @@ TENDER_ANSWERS_PUBLISHED = register(
 BID_RECEIVED = register("bid.received", _("Receipts of the bids you submit"), mandatory=True)
 # The acts after the bids: everyone taking part must learn them, as the law's deadlines run from them.
 TENDER_OPENED = register("tender.opened", _("The opening of the bids of a process you take part in"), mandatory=True)
+TENDER_AUCTION_CLOSED = register(
+    "tender.auction_closed", _("The results of the reverse auction of a process you take part in"), mandatory=True
+)
 TENDER_AWARDED = register("tender.awarded", _("The award (buena pro) of a process you take part in"), mandatory=True)
 TENDER_VOID = register("tender.void", _("A process you take part in was declared void"), mandatory=True)
 TENDER_CONSENTED = register("tender.consented", _("The award of a process you take part in is firm"), mandatory=True)

@@ -42,6 +42,14 @@ TAGS: dict[str, tuple[str, ...]] = {
     "tender.bidding": (UPDATE,),
     "tender.opening": (UPDATE,),
     "tender.auction": (UPDATE,),
+    # The reverse auction of each lot: its start (or negotiation, or void for want of bidders), its
+    # close with the frozen ranking, a negotiated price. Its bids are not releases: the log is public
+    # after the close, and the award that follows carries the final prices.
+    "auction.started": (UPDATE,),
+    "auction.negotiation": (UPDATE,),
+    "auction.void": (UPDATE,),
+    "auction.closed": (UPDATE,),
+    "auction.negotiated": (UPDATE,),
     "tender.evaluation": (UPDATE,),
     "tender.opened": (UPDATE,),
     # The buena pro and what becomes of it: pending in the appeal window, active once consented,

@@ -6,6 +6,9 @@ each lot still open, the eligibility of every bidder is checked again (registry 
 sanctioned, MYPE for a reserved lot), the score sheet is computed by ``scoring.evaluate`` with the
 procedure type's rules and published, and the first-ranked bid wins. A lot with no valid bid is void;
 a reserved lot with none follows the registry's policy. A process with no lot awarded is void.
+After a reverse auction (subasta inversa electrónica) a lot is scored, and its award and contract
+valued, with each bidder's final auction price (``auction_final_prices``), not its opened total; in
+a subasta the committee may also disqualify an opened bid before its lot's auction starts.
 
 The award opens the appeal window. When it ends with no appeal pending, the chronograph consents
 the award (``consent_locked``): the award is firm, counts towards the entity's MYPE quota, and its
@@ -33,10 +36,20 @@ from portal.audit.services import audit_record
 from portal.core import clock
 from portal.core.errors import DomainError, RuleViolation
 from portal.notifications.services import notify
+from procurement.auction.selectors import auction_final_prices
 from procurement.calendar import add_days, deadline_at
-from procurement.enums import AppealStatus, AwardStatus, ContractStatus, EvaluationMethod, LotStatus, TenderStatus
+from procurement.enums import (
+    AppealStatus,
+    AuctionStatus,
+    AwardStatus,
+    ContractStatus,
+    EvaluationMethod,
+    LotStatus,
+    TenderStatus,
+)
 from procurement.models import (
     Appeal,
+    Auction,
     Award,
     Bid,
     BidEvaluation,
@@ -142,7 +155,13 @@ def bid_evaluate(
     require_role(actor, lot.tender.entity, EVALUATOR_ROLES)
     tender = _lock(lot.tender)
     bid = Bid.objects.select_for_update(of=("self",)).select_related("lot").get(pk=bid.pk)
-    if tender.status != S.EVALUATION or bid.lot.status != LotStatus.OPEN:
+    # In a subasta the committee may disqualify an opened bid before its lot's auction starts: the
+    # bidder is then not admitted to it (services.auction).
+    evaluating = tender.status == S.EVALUATION or (
+        tender.status == S.AUCTION
+        and Auction.objects.filter(lot_id=bid.lot_id, status=AuctionStatus.SCHEDULED).exists()
+    )
+    if not evaluating or bid.lot.status != LotStatus.OPEN:
         raise RuleViolation(_("This bid is not being evaluated."), code="not_evaluating")
     if bid.status != BidStatus.SUBMITTED or bid.opened_at is None:
         raise RuleViolation(_("Only an opened, live bid is evaluated."), code="not_opened")
@@ -194,6 +213,8 @@ def _score_lot(*, tender: Tender, lot: Lot, rules, round_number: int, actor: Any
         .order_by("received_at", "pk")
     )
     requirements = _requirements(tender, lot)
+    # After a reverse auction each bidder's price is its final auction price, timed when it was given.
+    final = auction_final_prices(lot)
     scores: list[BidScore] = []
     eligibility: dict[int, Any] = {}
     suppliers: dict[int, Supplier] = {}
@@ -213,13 +234,15 @@ def _score_lot(*, tender: Tender, lot: Lot, rules, round_number: int, actor: Any
             organisation=tender.entity,
         )
         qualified = evaluation.qualified if evaluation is not None else True
+        if final and bid.pk not in final:  # not admitted to the lot's auction: it has no price to score
+            qualified = False
         scores.append(
             BidScore(
                 bid_id=bid.pk,
-                price=bid.price_total,
+                price=final[bid.pk].price if bid.pk in final else bid.price_total,
                 technical=evaluation.technical_score if evaluation is not None and qualified else None,
                 is_mype=record.is_mype,
-                submitted_at=bid.received_at,
+                submitted_at=final[bid.pk].at if bid.pk in final else bid.received_at,
                 qualified=qualified and record.eligible,
             )
         )
@@ -268,7 +291,7 @@ def _score_lot(*, tender: Tender, lot: Lot, rules, round_number: int, actor: Any
         lot=lot,
         bid=bid,
         supplier_id=bid.participant.organisation_id,
-        amount=bid.price_total,
+        amount=winner.price,
         currency=tender.currency,
         round=round_number,
         status=AwardStatus.ACTIVE,

@@ -5,9 +5,10 @@ rules live here. Each tender carries ``next_check``, the moment of its next auto
 sweep reads only the rows that are due. Only deadlines move a tender here: a status that waits for a
 person (the integrated bases after the enquiries, the evaluation) has no ``next_check``.
 
-Besides the plain moves, two acts happen on a deadline, by the same services a person would use:
-the opening of the bids at the opening time (or when bids close, in a procedure without an opening
-stage), and the consent of the award when the appeal window ends with no appeal pending.
+Besides the plain moves, acts happen on a deadline, by the same services a person would use: the
+opening of the bids at the opening time (or when bids close, in a procedure without an opening
+stage), the start and close of a reverse auction's lots (``services.auction``), and the consent of
+the award when the appeal window ends with no appeal pending.
 """
 
 from __future__ import annotations
@@ -44,21 +45,30 @@ ACTS: dict[str, str] = {S.OPENING: "opening_at", S.APPEAL_WINDOW: "appeal_until"
 
 def tender_next_check(tender: Tender) -> datetime | None:
     """When the tender's next automatic move is due, from its status and chronogram; None when its
-    status waits for a person (or ends the process). Pure: reads only the row.
+    status waits for a person (or ends the process). Reads only the row, except in the auction,
+    where it is the next start or end of the lots' auctions (``auction_next_check``).
 
     The moment may already be past (a tender published now is due at once); the sweep then picks it up.
     """
     rule = AUTOMATIC.get(tender.status)
     if rule is not None:
         return getattr(tender, rule[0])
+    if tender.status == S.AUCTION:  # the one status whose moment is on other rows: its lots' auctions
+        from procurement.services.auction import auction_next_check
+
+        return auction_next_check(tender)
     field = ACTS.get(tender.status)
     return getattr(tender, field) if field is not None else None
 
 
 def _act(tender: Tender, stages: list[str], now: datetime) -> str | None:
     """Carry out the act due on the locked tender at ``now``, if any; returns the status reached."""
+    from procurement.services.auction import auction_advance_locked
     from procurement.services.awards import consent_locked
     from procurement.services.opening import open_locked
+
+    if tender.status == S.AUCTION:
+        return auction_advance_locked(tender=tender, now=now)
 
     if tender.status == S.BIDDING and "opening" not in stages and tender.bids_due and tender.bids_due <= now:
         return open_locked(tender=tender, now=now)  # no public opening: bids are read when they close

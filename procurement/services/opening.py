@@ -33,6 +33,7 @@ from procurement.enums import LotStatus, TenderStatus
 from procurement.models import Bid, BidStatus, Item, Lot, Tender
 from procurement.sealing import SealedBox, open_box
 from procurement.services._common import entity_staff, participants_people, require_entity_officer, tender_url
+from procurement.services.auction import auction_schedule_locked
 from procurement.services.bids import _context
 from procurement.timeline import LIMA
 from procurement.transitions import can_move, following
@@ -117,6 +118,8 @@ def open_locked(*, tender: Tender, now: datetime, actor: Any = None) -> str:
         raise RuleViolation(_("This process cannot leave the opening."), code="invalid_transition")
     tender.status = target
     tender.next_check = None
+    if target == TenderStatus.AUCTION:  # a subasta: each open lot's auction, due at the auction time
+        tender.next_check = auction_schedule_locked(tender=tender, now=now)
     tender.save(update_fields=["status", "status_reason", "opened_at", "next_check", "updated_at"])
     audit_record(
         actor=actor,
