@@ -9,5 +9,6 @@ urlpatterns = [
     *supplier.urlpatterns,  # opportunities, participate, ask, bid, my bids
     *officer.urlpatterns,  # plans, tender drafting and publication, answers, opening, evaluation, award, contracts
     *oversight.urlpatterns,  # appeals to resolve (oversight body's reviewers)
+    path("", include("procurement.auction.urls")),  # reverse auction: the board, bids, negotiation, live status
     path("transparency/", include("procurement.transparency.urls")),  # search, drill-down, prices, statistics
 ]

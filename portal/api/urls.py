@@ -19,6 +19,7 @@ urlpatterns = [
     path("inbox/read/", notifications.InboxReadView.as_view(), name="api-inbox-read"),
     path("", include("smeregistry.api.urls")),
     path("", include("procurement.api.urls")),
+    path("", include("procurement.auction.api")),
     path("", include("procurement.ocds.api")),
     path("", include("tradedocs.api")),
     path("", include("tradedocs.factoring.api")),

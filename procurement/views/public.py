@@ -29,6 +29,7 @@ from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation
 from portal.core import clock
 from portal.core.errors import DomainError, NotFoundError
+from procurement.auction.selectors import auction_board_for, tender_auctions
 from procurement.enums import AppealStatus, ContractStatus, ProcurementObject, TenderStatus
 from procurement.forms_supplier import AppealForm, QuestionForm
 from procurement.models import ProcedureType, Tender
@@ -319,6 +320,11 @@ def tender_page(
         "can_bid": bool(participant and tender.status == S.BIDDING and open_to_join),
         "question_form": question_form if can_ask else None,
         "results": results,
+        # Auctions are scheduled at the opening: before it, the hot page at the deadline reads nothing more.
+        "auction_boards": [
+            (auction, auction_board_for(request.user, auction))
+            for auction in (tender_auctions(tender.pk) if tender.opened_at else [])
+        ],
         "appealable": appealable,
         "own_appeals": own_appeals,
         "signable": {
