@@ -18,8 +18,8 @@ from portal.audit.services import audit_record
 from portal.core import clock
 from portal.core.errors import DomainError, RuleViolation
 from portal.notifications.services import notify
-from procurement.enums import AwardStatus, ContractStatus, LotStatus, PlanStatus, TenderStatus
-from procurement.models import Award, Contract, Item, Lot, Plan, PlanLine, Tender, TenderDocument
+from procurement.enums import AuctionStatus, AwardStatus, ContractStatus, LotStatus, PlanStatus, TenderStatus
+from procurement.models import Auction, Award, Contract, Item, Lot, Plan, PlanLine, Tender, TenderDocument
 from procurement.reference_data import UNITS_REC20
 from procurement.services._common import (
     entity_officers,
@@ -360,6 +360,10 @@ def _leave(*, actor: Any, tender: Tender, target: str, reason: str, event: str) 
     Award.objects.filter(lot__tender=tender, status=AwardStatus.ACTIVE).update(status=AwardStatus.REVOKED)
     Contract.objects.filter(tender=tender, status=ContractStatus.AWAITING_SIGNATURES).update(
         status=ContractStatus.CANCELLED
+    )
+    # A reverse auction not yet over stops with its process: no bid is accepted in it from now on.
+    Auction.objects.filter(tender=tender).exclude(status__in=[AuctionStatus.CLOSED, AuctionStatus.VOID]).update(
+        status=AuctionStatus.VOID, status_reason=reason[:500], closed_at=clock.now()
     )
     audit_record(
         actor=actor,

@@ -367,3 +367,17 @@ def test_when_nobody_bids_equal_initial_prices_rank_by_time(officer, evaluator, 
     auction.refresh_from_db()
     # both sealed bids were received at the same frozen second: the earlier row (alpha's) first
     assert [row["ruc"] for row in auction.ranking] == [alpha.ruc, beta.ruc]
+
+
+def test_a_process_cancelled_during_its_auction_stops_it(running, officer, alpha, beta, clock):
+    from procurement.services.tenders import tender_cancel
+
+    clock.advance(minutes=1)
+    bid(beta, running, "99500.00")
+    clock.advance(minutes=1)
+    tender_cancel(actor=officer, tender=Tender.objects.get(pk=running.tender_id), reason="Necesidad desaparecida")
+
+    auction = Auction.objects.get(pk=running.pk)
+    assert (auction.status, auction.status_reason, auction.closed_at) == (A.VOID, "Necesidad desaparecida", clock.now)
+    refused(alpha, running, "99000.00", "auction_not_running")
+    assert chronograph_sweep(now=auction.ends_at) == 0
