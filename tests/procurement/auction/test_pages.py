@@ -320,3 +320,19 @@ def test_the_anonymous_board_is_the_public_one(world):
     from procurement.auction.selectors import PUBLIC, auction_board_for
 
     assert auction_board_for(AnonymousUser(), world[1]).view == PUBLIC
+
+
+def test_the_live_status_polled_every_few_seconds_reads_few_queries(client, world, django_assert_num_queries):
+    """Every open page asks it every 2.5 s. Anonymous: the tender, its auctions, the auction again (a
+    board is never built from a stale row), its bidders. A bidder adds the session, the user, its
+    organisations and roles, its roles in the entity, its memberships among the bidders, its attempts
+    and the unread count."""
+    tender, _auction, _alpha, _beta, gamma = world
+    status = url(tender, "auction-status")
+    with django_assert_num_queries(4):
+        client.get(status)
+    client.force_login(gamma.owner)
+    with django_assert_num_queries(12):
+        response = client.get(status)
+
+    assert response.json()["board"]["view"] == "bidder"
