@@ -99,7 +99,9 @@ class AuctionBid(models.Model):
     refusal_code = models.CharField(max_length=40, blank=True)
     refusal_reason = models.CharField(_("refused because"), max_length=300, blank=True)
     client_token = models.CharField(max_length=100)
-    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    # The person who sent it, or, for an organisation's API token, none and the token's audit label.
+    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    submitted_via = models.CharField(max_length=100, blank=True)
     extended_to = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -417,7 +417,9 @@ def _bid_locked(
         refusal_code=refusal[0] if refusal else "",
         refusal_reason=str(refusal[1])[:300] if refusal else "",
         client_token=client_token,
-        submitted_by=actor,
+        # An API token's principal is no person: the log names the token instead.
+        submitted_by=None if getattr(actor, "token", None) is not None else actor,
+        submitted_via=str(getattr(actor, "audit_label", ""))[:100] if getattr(actor, "token", None) else "",
     )
     fields = ["sequence"]
     if refusal is None:
@@ -462,6 +464,9 @@ def auction_bid(
     - Idempotent: the same (organisation, client token) returns the same attempt, accepted or
       refused (refused: raised again), without a second write; the same token with another price
       is 409 ``client_token_reused``.
+    - ``actor`` may be an organisation's API token principal speaking for the supplier (see
+      ``procurement.api.permissions.supplier_actor``): the attempt then records the token's audit
+      label (``submitted_via``) instead of a person (``submitted_by`` None).
 
     Locks the auction's row (one per lot), so concurrent bids are decided one at a time, each
     against the best as the previous left it. The attempt is committed before a refusal is raised:

@@ -381,3 +381,20 @@ def test_a_process_cancelled_during_its_auction_stops_it(running, officer, alpha
     assert (auction.status, auction.status_reason, auction.closed_at) == (A.VOID, "Necesidad desaparecida", clock.now)
     refused(alpha, running, "99000.00", "auction_not_running")
     assert chronograph_sweep(now=auction.ends_at) == 0
+
+
+def test_an_api_token_speaking_for_the_supplier_bids_and_the_log_names_the_token(running, beta, clock):
+    from portal.accounts.enums import Role
+    from portal.accounts.principals import TokenPrincipal
+    from portal.accounts.services import api_token_create
+
+    token, _key = api_token_create(actor=beta.owner, organisation=beta.organisation, name="bot", scopes=["bids:write"])
+    principal = TokenPrincipal(token=token, roles=frozenset({Role.INTEGRATOR, Role.SUPPLIER_REPRESENTATIVE}))
+    clock.advance(minutes=1)
+
+    attempt = auction_bid(
+        actor=principal, auction=running, organisation=beta.organisation, price="99500.00", client_token="bot-1"
+    )
+
+    assert attempt.accepted
+    assert (attempt.submitted_by, attempt.submitted_via) == (None, principal.audit_label)
