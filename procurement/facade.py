@@ -16,6 +16,7 @@ from portal.accounts.models import Organisation
 from portal.core.errors import RuleViolation
 from procurement.enums import ContractStatus
 from procurement.models import Contract, Item
+from procurement.pricing import agreed_unit_prices
 from procurement.selectors import contract_get
 from procurement.services._common import require_entity_officer
 
@@ -51,7 +52,10 @@ def contract_for_order(*, actor: Any, contract_id: int) -> ContractForOrder:
     require_entity_officer(actor, contract.tender.entity)
     if contract.status not in {ContractStatus.SIGNED}:
         raise RuleViolation(_("Orders are issued against a signed contract in force."), code="contract_not_in_force")
-    prices = contract.award.bid.opened_prices or {}
+    bid = contract.award.bid
+    prices = agreed_unit_prices(
+        opened_prices=bid.opened_prices or {}, opened_total=bid.price_total, agreed_total=contract.award.amount
+    )
     items = Item.objects.filter(lot=contract.award.lot).order_by("number")
     lines = tuple(
         ContractLine(
@@ -60,7 +64,7 @@ def contract_for_order(*, actor: Any, contract_id: int) -> ContractForOrder:
             unspsc_code=item.unspsc_code,
             quantity=item.quantity,
             unit=item.unit,
-            unit_price=Decimal(prices[str(item.number)]),
+            unit_price=prices[str(item.number)],
             delivery_place=item.delivery_place,
         )
         for item in items

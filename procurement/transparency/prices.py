@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from procurement.enums import AwardStatus, ContractStatus
 from procurement.models import Award, Bid, Contract, Item, PricePoint, Tender
+from procurement.pricing import agreed_unit_prices
 from procurement.timeline import LIMA
 from smeregistry.models import UnspscCategory
 
@@ -40,11 +41,12 @@ def refresh(*, tender_id: int) -> None:
     """Write the tender's agreed unit prices as its awards in force say now; drop the others.
 
     One point per item of each lot with an award in force, priced from the winning bid's opened
-    prices (an item the bid did not price has no point). The contract is linked once it is drawn up
+    prices as the award agreed them (``pricing.agreed_unit_prices``: lowered with the total when a
+    reverse auction lowered it; an item the bid did not price has no point). The contract is linked once it is drawn up
     (and unlinked if cancelled). Reads only public columns: never ``Bid.sealed``."""
     awards = list(
         Award.objects.filter(lot__tender_id=tender_id, status=AwardStatus.ACTIVE).values(
-            "pk", "lot_id", "bid_id", "supplier_id", "currency", "awarded_at"
+            "pk", "lot_id", "bid_id", "supplier_id", "currency", "awarded_at", "amount"
         )
     )
     stale = PricePoint.objects.filter(tender_id=tender_id)
@@ -52,11 +54,12 @@ def refresh(*, tender_id: int) -> None:
         stale.delete()
         return
     entity_id = Tender.objects.values_list("entity_id", flat=True).get(pk=tender_id)
-    prices = dict(
-        Bid.objects.filter(pk__in=[a["bid_id"] for a in awards], opened_at__isnull=False).values_list(
-            "pk", "opened_prices"
-        )
-    )
+    opened = {
+        pk: (prices, total)
+        for pk, prices, total in Bid.objects.filter(
+            pk__in=[a["bid_id"] for a in awards], opened_at__isnull=False
+        ).values_list("pk", "opened_prices", "price_total")
+    }
     contracts = dict(
         Contract.objects.filter(award_id__in=[a["pk"] for a in awards])
         .exclude(status=ContractStatus.CANCELLED)
@@ -67,9 +70,12 @@ def refresh(*, tender_id: int) -> None:
         items[item.lot_id].append(item)
     rows = []
     for award in awards:
-        opened = prices.get(award["bid_id"]) or {}
+        opened_prices, opened_total = opened.get(award["bid_id"], ({}, None))
+        agreed = agreed_unit_prices(
+            opened_prices=opened_prices, opened_total=opened_total, agreed_total=award["amount"]
+        )
         for item in items[award["lot_id"]]:
-            if str(item.number) not in opened:
+            if str(item.number) not in agreed:
                 continue
             rows.append(
                 PricePoint(
@@ -83,7 +89,7 @@ def refresh(*, tender_id: int) -> None:
                     unit=item.unit,
                     region_code=item.region_code,
                     quantity=item.quantity,
-                    unit_price=Decimal(opened[str(item.number)]),
+                    unit_price=agreed[str(item.number)],
                     currency=award["currency"],
                     agreed_at=award["awarded_at"],
                 )

@@ -9,7 +9,7 @@ import pytest
 
 from portal.audit.models import AuditEvent
 from procurement.enums import ContractStatus, TenderStatus
-from procurement.models import Contract, Release, Tender
+from procurement.models import Contract, PricePoint, Release, Tender
 from procurement.services.auction import auction_bid
 from procurement.services.awards import bid_evaluate, tender_award
 from procurement.services.chronograph import chronograph_sweep
@@ -61,3 +61,10 @@ def test_a_subasta_from_publication_to_contract(officer, entity, evaluator, cloc
     ]
     tags = [release.data["tag"] for release in Release.objects.filter(ocid__endswith=f"-{tender.pk}").order_by("pk")]
     assert tags.count(["tenderUpdate"]) >= 3
+    # The agreed unit prices (price history, orders) are the winner's own, lowered with its total.
+    bid = bid_of(beta, tender)
+    ratio = Decimal("98500.00") / bid.price_total
+    points = {point.item.number: point.unit_price for point in PricePoint.objects.filter(tender=tender)}
+    assert points == {
+        int(number): (Decimal(price) * ratio).quantize(Decimal("0.0001")) for number, price in bid.opened_prices.items()
+    }
