@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,16 +26,13 @@ from rest_framework.views import APIView
 from portal.accounts.api import schema  # noqa: F401 - registers the token scheme for the API docs
 from portal.api.openapi import path_id, problems
 from portal.core.errors import NotFoundError
-from procurement.api.permissions import BidScopes, PublicRead, acting_organisation, is_token, supplier_actor
+from procurement.api.permissions import BidScopes, PublicRead, acting_organisation, supplier_actor
 from procurement.auction.selectors import AuctionBoard, auction_board_for, tender_auctions
 from procurement.models import Auction
 from procurement.selectors import tender_get_for_actor
 from procurement.services.auction import auction_bid
 
 TAGS = ["auctions"]
-# The auction's log names the person who sent each bid (``AuctionBid.submitted_by``), which a token's
-# principal is not: until the engine records a token's bids, tokens are refused here (403, not a 500).
-TOKENS_MAY_BID = False
 AUCTION_ID = path_id("auction_id", "An auction's id (one per lot of a subasta inversa electrónica).")
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -168,8 +164,7 @@ class AuctionDetailView(APIView):
 
 
 class AuctionBidView(APIView):
-    """A bidder's representative bids a lower total (a supplier's token with ``bids:write``: once the
-    engine logs a token's bids, see ``TOKENS_MAY_BID``)."""
+    """A bidder's representative, or the supplier's token with ``bids:write``, bids a lower total."""
 
     permission_classes = [IsAuthenticated, BidScopes]
 
@@ -185,8 +180,6 @@ class AuctionBidView(APIView):
         },
     )
     def post(self, request, auction_id):
-        if is_token(request.user) and not TOKENS_MAY_BID:
-            raise PermissionDenied(_("Bidding in an auction needs a signed-in person, not an API token, for now."))
         auction = auction_for(request.user, auction_id)
         serializer = AuctionBidSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
