@@ -19,7 +19,7 @@ from portal.accounts.models import Membership, Organisation
 from portal.accounts.services import require_role
 from portal.audit.models import AuditEvent
 from portal.core.errors import NotFoundError
-from procurement.enums import PlanStatus, TenderStatus
+from procurement.enums import AuctionStatus, PlanStatus, TenderStatus
 from procurement.models import (
     Appeal,
     Award,
@@ -569,6 +569,19 @@ def opened_bids(*, tender: Tender) -> QuerySet[Bid]:
     )
 
 
+# A lot's auction still to be decided: who bid, and at what price, is not published yet.
+AUCTION_IN_PROGRESS = (AuctionStatus.SCHEDULED, AuctionStatus.RUNNING, AuctionStatus.NEGOTIATION)
+
+
+def public_opened_bids(*, tender: Tender) -> QuerySet[Bid]:
+    """The opened bids anyone may see with their bidder and price: ``opened_bids`` less those of a
+    lot whose reverse auction is not over. In a subasta the opening precedes the auction, and
+    during it no bidder may learn who the others are or what they offered (the auction's own board
+    shows each bidder only the best price and its own); the ranking and the log come out at the
+    close, and with them the opening record."""
+    return opened_bids(tender=tender).exclude(lot__auction__status__in=AUCTION_IN_PROGRESS)
+
+
 def score_sheets(*, tender: Tender | None = None, lot_id: int | None = None) -> dict[int, list[tuple[int, list]]]:
     """The published score sheets of a tender's lots (or of one lot): {lot id: [(round, rows)]}, the
     latest round first and, in a round, the ranked rows first. Public once the award is published."""
@@ -595,11 +608,12 @@ class OpenedBid:
 
 def opening_record(*, tender: Tender) -> dict[int, list[OpenedBid]]:
     """The opening record of ``tender`` ({lot id: bids in order of receipt}), public once the bids
-    are opened; empty before. Only bids the opening read are selected (``opened_at`` set), and only
-    these columns: a sealed bid's content or bidder cannot reach a page through here."""
+    are opened (a lot in a reverse auction: once its auction is over); empty before. Only bids the
+    opening read are selected (``opened_at`` set), and only these columns: a sealed bid's content or
+    bidder cannot reach a page through here."""
     if tender.opened_at is None:
         return {}
-    rows = opened_bids(tender=tender).values_list(
+    rows = public_opened_bids(tender=tender).values_list(
         "lot_id",
         "participant__organisation_id",
         "participant__organisation__name",

@@ -66,7 +66,7 @@ from procurement.selectors import (
     contract_get,
     lot_get_for_actor,
     opened_bid_get,
-    opened_bids,
+    public_opened_bids,
     score_sheets,
     tender_get_for_actor,
 )
@@ -107,7 +107,7 @@ def opening_record(tender: Tender) -> dict[str, Any]:
         .order_by("number")
     )
     bids: dict[int, list[Bid]] = defaultdict(list)
-    for bid in opened_bids(tender=tender).defer("opened_technical").select_related("participant__organisation"):
+    for bid in public_opened_bids(tender=tender).defer("opened_technical").select_related("participant__organisation"):
         bids[bid.lot_id].append(bid)
     record = []
     for lot in lots:

@@ -29,6 +29,7 @@ from django.urls import NoReverseMatch, reverse
 from procurement.enums import AwardStatus, ContractStatus, LotStatus, ProcurementObject, Stage, TenderStatus
 from procurement.models import Award, Bid, Contract, Item, Lot, LotScore, Tender, TenderDocument
 from procurement.reference_data import UNITS_REC20
+from procurement.selectors import AUCTION_IN_PROGRESS
 from smeregistry.enums import SizeClass
 
 LANGUAGE = "es"  # the language of the portal's data (titles, descriptions), whoever reads it
@@ -305,6 +306,8 @@ def _bids(tender: Tender, numbers: dict[int, int], parties: _Parties) -> list[di
     }
     bids = (
         Bid.objects.filter(lot__tender_id=tender.pk, opened_at__isnull=False)
+        # A lot in a reverse auction publishes its bidders only once its auction is over.
+        .exclude(lot__auction__status__in=AUCTION_IN_PROGRESS)
         .select_related("participant__organisation", "eligibility")
         .order_by("lot__number", "received_at", "pk")
         .only(

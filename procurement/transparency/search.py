@@ -29,6 +29,7 @@ from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation
 from procurement.enums import AwardStatus, ContractStatus, ProcurementObject, Sector, TenderStatus
 from procurement.models import Award, Bid, BidStatus, Contract, EntityProfile, ProcedureType, PublicProcess
+from procurement.selectors import AUCTION_IN_PROGRESS
 from procurement.timeline import LIMA
 from procurement.transparency import text
 from smeregistry.models import Region
@@ -639,9 +640,11 @@ def supplier_record(*, ruc: str, limit: int = PAGE_SIZE) -> SupplierRecord | Non
     ).first()
     if organisation is None:
         return None
-    opened = Bid.objects.filter(
-        participant__organisation=organisation, status=BidStatus.SUBMITTED, opened_at__isnull=False
-    ).values_list("lot__tender_id", "lot__number")
+    opened = (
+        Bid.objects.filter(participant__organisation=organisation, status=BidStatus.SUBMITTED, opened_at__isnull=False)
+        .exclude(lot__auction__status__in=AUCTION_IN_PROGRESS)  # bidders of an auction are secret until it ends
+        .values_list("lot__tender_id", "lot__number")
+    )
     awards = Award.objects.filter(supplier=organisation).values_list("lot__tender_id", "lot__number", "status")
     bid_lots: dict[int, set[int]] = {}
     for tender_id, lot in opened:

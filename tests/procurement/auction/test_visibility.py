@@ -104,3 +104,35 @@ def test_after_the_close_everyone_sees_the_ranking_and_the_log(world, clock):
         ]
         assert [(row.sequence, row.ruc, row.accepted) for row in board.log] == [(1, beta.ruc, True)]
         assert len(board.log_digest) == 64
+
+
+def test_the_opening_record_stays_unpublished_until_the_auction_is_over(world, client, clock):
+    """The subasta's opening comes before its auction: who bid and at what price is published only
+    once the auction is over, on the tender page, in the opening record's API and in OCDS alike."""
+    from django.urls import reverse
+
+    from procurement.models import Release
+    from procurement.selectors import opening_record
+    from procurement.transparency.search import supplier_record
+
+    auction, alpha, beta, gamma = world
+    tender = auction.tender
+    rucs = [supplier.organisation.tax_id for supplier in (alpha, beta, gamma)]
+
+    def published() -> str:
+        client.force_login(gamma.owner)
+        page = client.get(reverse("tender-detail", args=[tender.pk])).content.decode()
+        client.logout()
+        releases = " ".join(str(release.data) for release in Release.objects.filter(tender=tender))
+        return page + client.get(reverse("tender-detail", args=[tender.pk])).content.decode() + releases
+
+    assert opening_record(tender=tender) == {}
+    assert not any(ruc in published() for ruc in rucs[:2])  # gamma's own RUC is on its own page
+    assert supplier_record(ruc=rucs[0]).processes == []
+
+    clock.set(Auction.objects.get(pk=auction.pk).ends_at)
+    chronograph_sweep(now=clock.now)
+
+    assert len(opening_record(tender=tender)[auction.lot_id]) == 3
+    assert all(ruc in published() for ruc in rucs)
+    assert [row["tender_id"] for row in supplier_record(ruc=rucs[0]).processes] == [tender.pk]
