@@ -29,6 +29,7 @@ from procurement.enums import ContractStatus
 from procurement.timeline import LIMA
 from procurement.transparency.search import (
     CONTRACT_SORTS,
+    PROCESS_COLUMNS,
     PROCESS_SORTS,
     ContractCriteria,
     SearchCriteria,
@@ -65,32 +66,15 @@ def _lima(moment: datetime | None) -> datetime | None:
 def process_table(criteria: SearchCriteria, *, sort: str, absolute: Callable[[str], str]) -> Table:
     """The processes matching ``criteria`` in the order of the page, as rows to export."""
     labels = facet_labels()
-    columns = (
-        "tender_id",
-        "code",
-        "title",
-        "entity_name",
-        "entity_ruc",
-        "sector",
-        "region_code",
-        "procedure_type_id",
-        "object",
-        "status",
-        "currency",
-        "reference_value",
-        "awarded_amount",
-        "published_at",
-        "awarded_at",
-    )
     rows = (
         process_queryset(criteria)
         .order_by(*PROCESS_SORTS.get(sort, PROCESS_SORTS["newest"]))
-        .values_list(*columns)[:EXPORT_LIMIT]
+        .values_list(*PROCESS_COLUMNS)[:EXPORT_LIMIT]
     )
 
     def lines() -> Iterator[list[Any]]:
         for row in rows.iterator(chunk_size=CHUNK):
-            values = dict(zip(columns, row, strict=True))
+            values = dict(zip(PROCESS_COLUMNS, row, strict=True))  # the search page's columns
             yield [
                 values["code"],
                 values["title"],
