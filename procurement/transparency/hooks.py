@@ -10,6 +10,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from portal.audit.signals import recording
+from procurement.enums import TenderStatus
 from procurement.models import Appeal, Award, Bid, Contract, Lot, Question, Tender
 from procurement.ocds import releases
 from procurement.transparency import index, prices
@@ -38,6 +39,8 @@ def publish(*, action: str, obj: Any, occurred_at, **_kwargs: Any) -> None:
     tender_id = TENDER_OF[obj._meta.label_lower](obj)
     # A service may record the tender's event before it saves the tender: the instance is the truth.
     current = obj if isinstance(obj, Tender) else None
+    if current is not None and current.status == TenderStatus.DRAFT:
+        return  # a draft's events (created, chronogram, documents) publish nothing: spare their queries
     index.refresh(tender_id=tender_id, current=current)
     prices.refresh(tender_id=tender_id)
     releases.on_event(tender_id=tender_id, current=current, action=action, occurred_at=occurred_at)
